@@ -1,0 +1,112 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from nurture.core.forms import BootstrapMixin
+
+from .models import User
+
+
+class SignupForm(BootstrapMixin, forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language for e-mails and pages"),
+        choices=[("en", "English"), ("zh-hant", "繁體中文")],
+    )
+    accept_collection_notice = forms.BooleanField(
+        label=_("I have read the personal information collection statement above."),
+        required=True,
+        error_messages={"required": _("Please confirm that you have read the statement.")},
+    )
+    marketing_consent = forms.BooleanField(
+        label=_(
+            "Send me news of the Lab's events and programmes (optional; you can stop this at "
+            "any time from your profile or any such e-mail)."
+        ),
+        required=False,
+        initial=False,
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this e-mail address already exists. Sign in instead.")
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class EmailAuthenticationForm(BootstrapMixin, AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True})
+    )
+    error_messages = {
+        "invalid_login": _("The e-mail address and password do not match an account."),
+        "inactive": _("This account is not active."),
+        "unverified": _(
+            "Please confirm your e-mail address first: follow the link we sent you. "
+            "You can ask for a new link below."
+        ),
+    }
+
+    def clean(self):
+        email = (self.cleaned_data.get("username") or "").strip().lower()
+        password = self.cleaned_data.get("password")
+        if email and password:
+            user = User.objects.filter(email__iexact=email).first()
+            if (
+                user is not None
+                and user.is_active
+                and not user.email_verified
+                and user.check_password(password)
+            ):
+                raise forms.ValidationError(self.error_messages["unverified"], code="unverified")
+        return super().clean()
+
+
+class ResendVerificationForm(BootstrapMixin, forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+
+
+class ProfileForm(BootstrapMixin, forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    preferred_language = forms.ChoiceField(
+        label=_("Language for e-mails"), choices=[("en", "English"), ("zh-hant", "繁體中文")]
+    )
+
+
+class MarketingConsentForm(BootstrapMixin, forms.Form):
+    marketing_consent = forms.BooleanField(
+        label=_("Send me news of the Lab's events and programmes."), required=False
+    )
+
+
+class ApiTokenForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “CRM sync”.")
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires"),
+        coerce=int,
+        choices=[(30, _("in 30 days")), (90, _("in 90 days")), (365, _("in a year")), (0, _("never"))],
+        initial=90,
+    )

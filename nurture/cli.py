@@ -1,0 +1,30 @@
+"""The `nurture` command: Django's management commands plus a few of the project's own.
+
+    nurture demo        load the fictional demo programme (idempotent)
+    nurture serve       serve on http://127.0.0.1:8000 (gunicorn; --dev for runserver)
+    nurture worker      run background tasks queued in the database
+    nurture reminders   send deadline reminders for draft applications
+    nurture <command>   any manage.py command (migrate, createsuperuser, ...)
+"""
+
+import os
+import sys
+
+ALIASES = {"worker": "db_worker", "reminders": "send_deadline_reminders"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nurture.settings")
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1:
+        argv[1] = ALIASES.get(argv[1], argv[1])
+    if len(argv) == 1:
+        print(__doc__)
+        return
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

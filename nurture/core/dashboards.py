@@ -1,0 +1,99 @@
+"""Each role's landing page: what that person must do next."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from nurture.applications.models import Application, ApplicationState
+from nurture.audit.models import AuditEntry
+from nurture.programmes.models import Cohort
+from nurture.programmes.selectors import calls_open, cohorts_with_counts, programme_default
+from nurture.startups.models import Invitation, Startup
+
+
+def founder(user):
+    startups = list(
+        Startup.objects.filter(memberships__user_id=user.pk).select_related("sector").distinct()
+    )
+    applications = list(
+        Application.objects.filter(startup__in=startups)
+        .select_related("startup", "cohort__call")
+        .order_by("-cohort__starts_on")
+    )
+    applied_cohorts = {(a.startup_id, a.cohort_id) for a in applications}
+    open_calls = calls_open()
+    can_apply = [
+        (call, [s for s in startups if (s.pk, call.cohort_id) not in applied_cohorts])
+        for call in open_calls
+    ]
+    invitations = [
+        i
+        for i in Invitation.objects.filter(email__iexact=user.email).select_related("startup")
+        if i.is_pending
+    ]
+    return "core/dashboard_founder.html", {
+        "startups": startups,
+        "applications": applications,
+        "can_apply": can_apply,
+        "invitations": invitations,
+        "now": timezone.now(),
+    }
+
+
+def programme_manager(user):
+    cohorts = list(cohorts_with_counts()[:8])
+    open_cohort_ids = [c.cohort_id for c in calls_open()]
+    recent = list(
+        Application.objects.filter(state=ApplicationState.SUBMITTED)
+        .select_related("startup", "cohort", "sector")
+        .order_by("-submitted_at")[:8]
+    )
+    return "core/dashboard_staff.html", {
+        "cohorts": cohorts,
+        "open_cohorts": [c for c in cohorts if c.pk in open_cohort_ids],
+        "recent": recent,
+        "audit_recent": list(AuditEntry.objects.select_related("actor")[:6]),
+    }
+
+
+def reviewer(user):
+    open_calls = calls_open()
+    return "core/dashboard_reviewer.html", {
+        "open_calls": open_calls,
+        "submitted": Application.objects.filter(
+            cohort_id__in=[c.cohort_id for c in open_calls], state=ApplicationState.SUBMITTED
+        ).count(),
+    }
+
+
+def finance_approver(user):
+    programme = programme_default()
+    return "core/dashboard_finance.html", {
+        "programme": programme,
+        "benefits": list(programme.benefits.all()) if programme else [],
+        "cohorts": list(
+            Cohort.objects.annotate(
+                n_accepted=Count("applications", filter=Q(applications__state="accepted"))
+            ).order_by("-starts_on")[:6]
+        ),
+    }
+
+
+def partner(user):
+    today = timezone.localdate()
+    current = (
+        Cohort.objects.filter(starts_on__lte=today, ends_on__gte=today)
+        .order_by("-starts_on")
+        .first()
+    )
+    startups = []
+    if current is not None:
+        startups = list(
+            Application.objects.filter(cohort=current, state=ApplicationState.ACCEPTED)
+            .select_related("startup", "sector")
+            .order_by("startup__name")
+        )
+    return "core/dashboard_partner.html", {
+        "cohort": current,
+        "admitted": startups,
+        "open_calls": calls_open(),
+    }

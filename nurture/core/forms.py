@@ -1,0 +1,37 @@
+from django import forms
+
+
+class BootstrapMixin:
+    """Gives every widget Bootstrap's classes and marks fields that have errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            existing = widget.attrs.get("class", "")
+            widget.attrs["class"] = f"{existing} {css}".strip()
+            if self.is_bound and name in self.errors:
+                widget.attrs["class"] += " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+            if field.help_text:
+                widget.attrs.setdefault("aria-describedby", f"id_{name}_help")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")

@@ -1,0 +1,53 @@
+import shutil
+
+import pytest
+from django.core import mail
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    """Each test stores uploads in its own folder, removed afterwards."""
+    location = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location},
+        },
+    }
+    yield
+    shutil.rmtree(location, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _mail_outbox(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+
+
+@pytest.fixture
+def founder(db):
+    return factories.FounderFactory()
+
+
+@pytest.fixture
+def programme_manager(db):
+    return factories.ProgrammeManagerFactory()
+
+
+@pytest.fixture
+def open_call(db):
+    return factories.CallFactory()
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a user in on the test client and return the client."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
