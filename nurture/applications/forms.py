@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from nurture.core.forms import BootstrapMixin, DateInput
-from nurture.programmes.models import Sector
+from nurture.programmes.models import Cohort, Sector
+from nurture.startups.models import Startup
 
 from .models import Application, Platform
 from .uploads import validate_pitch_deck
@@ -84,3 +85,10 @@ class ApplicationForm(BootstrapMixin, forms.ModelForm):
 
     def answers(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class StartForm(forms.Form):
+    """Which startup applies to which cohort; membership is checked by the view."""
+
+    startup = forms.ModelChoiceField(queryset=Startup.objects.all())
+    cohort = forms.ModelChoiceField(queryset=Cohort.objects.select_related("call"))

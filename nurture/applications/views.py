@@ -9,12 +9,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nurture.privacy.models import NoticeKind
 from nurture.privacy.services import NoticeMissing, notice_current
-from nurture.programmes.models import Cohort
-from nurture.startups.models import Startup
 from nurture.startups.permissions import can_edit_startup
 
 from . import eligibility, services
-from .forms import ApplicationForm
+from .forms import ApplicationForm, StartForm
 from .models import Application
 from .permissions import applications_visible_to, can_edit_application, can_view_application
 
@@ -55,15 +53,11 @@ def my_applications(request):
 @login_required
 @require_POST
 def application_start(request):
-    startup = Startup.objects.filter(pk=request.POST.get("startup", "").strip() or 0).first()
-    cohort = (
-        Cohort.objects.select_related("call").filter(pk=request.POST.get("cohort") or 0).first()
-        if (request.POST.get("cohort") or "").isdigit()
-        else None
-    )
-    if startup is None or cohort is None:
+    form = StartForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("Please choose a startup and an open call."))
         return redirect("core:dashboard")
+    startup, cohort = form.cleaned_data["startup"], form.cleaned_data["cohort"]
     if not can_edit_startup(request.user, startup):
         raise PermissionDenied
     try:

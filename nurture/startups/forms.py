@@ -8,6 +8,8 @@ from .models import Startup
 
 
 class StartupForm(BootstrapMixin, forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Startup
         fields = [
