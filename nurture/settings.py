@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    # Serves the API docs' Swagger UI from its packaged static files, not a CDN.
+    "ninja",
     "nurture.core",
     "nurture.accounts",
     "nurture.audit",
