@@ -154,6 +154,7 @@ USE_TZ = True
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "nurture" / "static"]
 # Created up front: SQLite, uploads and WhiteNoise all expect their folders to exist.
 for _folder in (VAR_DIR, STATIC_ROOT, VAR_DIR / "private"):
     _folder.mkdir(parents=True, exist_ok=True)

@@ -107,6 +107,11 @@ class ApiTokenForm(BootstrapMixin, forms.Form):
     expires_in_days = forms.TypedChoiceField(
         label=_("Expires"),
         coerce=int,
-        choices=[(30, _("in 30 days")), (90, _("in 90 days")), (365, _("in a year")), (0, _("never"))],
+        choices=[
+            (30, _("in 30 days")),
+            (90, _("in 90 days")),
+            (365, _("in a year")),
+            (0, _("never")),
+        ],
         initial=90,
     )

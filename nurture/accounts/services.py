@@ -66,9 +66,7 @@ def user_send_verification(*, user: User) -> None:
 @transaction.atomic
 def user_verify_email(*, token: str) -> User:
     try:
-        data = signing.loads(
-            token, salt=VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE
-        )
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
     except signing.SignatureExpired as exc:
         raise AccountError(_("This verification link has expired.")) from exc
     except signing.BadSignature as exc:

@@ -6,6 +6,7 @@ from nurture.core.forms import BootstrapMixin, DateInput
 from nurture.programmes.models import Cohort, Sector
 from nurture.startups.models import Startup
 
+from .eligibility import REQUIRED_FIELDS
 from .models import Application, Platform
 from .uploads import validate_pitch_deck
 
@@ -63,6 +64,9 @@ class ApplicationForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sector"].queryset = Sector.objects.order_by("name")
         self.fields["sector"].label_from_instance = lambda s: s.display_name
+        # Drafts may be saved half-finished; these answers are needed before submission.
+        for name in (*REQUIRED_FIELDS, "pitch_deck"):
+            self.fields[name].submission_required = True
         self.fields["pitch_deck"].help_text = _(
             "PDF only, at most %(mb)d MB. A new upload replaces the current deck."
         ) % {"mb": max_upload_mb}

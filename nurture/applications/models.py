@@ -66,7 +66,9 @@ class Application(models.Model):
     )
 
     # Company
-    registered_in_hk = models.BooleanField(_("the company is registered in Hong Kong"), default=False)
+    registered_in_hk = models.BooleanField(
+        _("the company is registered in Hong Kong"), default=False
+    )
     hk_presence_plan = models.TextField(
         _("Hong Kong presence"),
         blank=True,
@@ -82,9 +84,7 @@ class Application(models.Model):
         _("people in the team"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     full_time_staff = models.PositiveSmallIntegerField(_("full-time staff"), null=True, blank=True)
-    technical_staff = models.PositiveSmallIntegerField(
-        _("technical staff"), null=True, blank=True
-    )
+    technical_staff = models.PositiveSmallIntegerField(_("technical staff"), null=True, blank=True)
     founders_equity = models.DecimalField(
         _("equity held by the founders (%)"),
         max_digits=5,

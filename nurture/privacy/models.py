@@ -26,7 +26,9 @@ class PrivacyNotice(models.Model):
         verbose_name_plural = _("privacy notices")
         ordering = ["kind", "-published_at"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "version"], name="privacy_notice_unique_version")
+            models.UniqueConstraint(
+                fields=["kind", "version"], name="privacy_notice_unique_version"
+            )
         ]
 
     def __str__(self) -> str:

@@ -82,7 +82,8 @@ def invitation_create(request, pk):
         else:
             messages.success(
                 request,
-                _("An invitation is on its way to %(email)s.") % {"email": form.cleaned_data["email"]},
+                _("An invitation is on its way to %(email)s.")
+                % {"email": form.cleaned_data["email"]},
             )
     else:
         messages.error(request, _("Please enter a valid e-mail address."))
@@ -106,7 +107,9 @@ def invitation_revoke(request, pk, invitation_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):
-    invitation = Invitation.objects.select_related("startup", "invited_by").filter(token=token).first()
+    invitation = (
+        Invitation.objects.select_related("startup", "invited_by").filter(token=token).first()
+    )
     valid = (
         invitation is not None
         and invitation.is_pending

@@ -9,58 +9,248 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('privacy', '0001_initial'),
-        ('programmes', '0001_initial'),
-        ('startups', '0001_initial'),
+        ("privacy", "0001_initial"),
+        ("programmes", "0001_initial"),
+        ("startups", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('withdrawn', 'Withdrawn'), ('under_review', 'Under review'), ('shortlisted', 'Shortlisted'), ('accepted', 'Accepted'), ('waitlisted', 'Waitlisted'), ('rejected', 'Not selected')], db_index=True, default='draft', max_length=20, verbose_name='state')),
-                ('registered_in_hk', models.BooleanField(default=False, verbose_name='the company is registered in Hong Kong')),
-                ('hk_presence_plan', models.TextField(blank=True, help_text='If not yet registered in Hong Kong: how and when the company will be.', verbose_name='Hong Kong presence')),
-                ('business_registration_number', models.CharField(blank=True, max_length=32, verbose_name='business registration number')),
-                ('date_founded', models.DateField(blank=True, null=True, verbose_name='date founded')),
-                ('team_size', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='people in the team')),
-                ('full_time_staff', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='full-time staff')),
-                ('technical_staff', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='technical staff')),
-                ('founders_equity', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='equity held by the founders (%)')),
-                ('product_description', models.TextField(blank=True, max_length=5000, verbose_name='product')),
-                ('ai_description', models.TextField(blank=True, max_length=5000, verbose_name='the AI it uses')),
-                ('stage', models.CharField(blank=True, choices=[('idea', 'Idea'), ('prototype', 'Prototype'), ('mvp', 'Minimum viable product'), ('early_revenue', 'Early revenue'), ('growth', 'Growth')], max_length=20, verbose_name='stage')),
-                ('traction', models.TextField(blank=True, max_length=3000, verbose_name='traction')),
-                ('funding_raised_usd', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='funding raised so far (USD)')),
-                ('gpu_hours_per_month', models.PositiveIntegerField(blank=True, null=True, verbose_name='GPU-hours needed a month')),
-                ('platforms', models.JSONField(blank=True, default=list, verbose_name='deep-learning platforms wanted')),
-                ('lab_needs', models.TextField(blank=True, max_length=3000, verbose_name='what else you want from the Lab')),
-                ('pitch_deck', models.FileField(blank=True, upload_to=nurture.applications.models.pitch_deck_path, verbose_name='pitch deck')),
-                ('pitch_deck_name', models.CharField(blank=True, max_length=200)),
-                ('pitch_deck_size', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('submitted_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='submitted')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('deadline_reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('cohort', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='programmes.cohort', verbose_name='cohort')),
-                ('collection_notice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='privacy.privacynotice')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='programmes.sector', verbose_name='sector')),
-                ('startup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='startups.startup', verbose_name='startup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("withdrawn", "Withdrawn"),
+                            ("under_review", "Under review"),
+                            ("shortlisted", "Shortlisted"),
+                            ("accepted", "Accepted"),
+                            ("waitlisted", "Waitlisted"),
+                            ("rejected", "Not selected"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "registered_in_hk",
+                    models.BooleanField(
+                        default=False, verbose_name="the company is registered in Hong Kong"
+                    ),
+                ),
+                (
+                    "hk_presence_plan",
+                    models.TextField(
+                        blank=True,
+                        help_text="If not yet registered in Hong Kong: how and when the company will be.",
+                        verbose_name="Hong Kong presence",
+                    ),
+                ),
+                (
+                    "business_registration_number",
+                    models.CharField(
+                        blank=True, max_length=32, verbose_name="business registration number"
+                    ),
+                ),
+                (
+                    "date_founded",
+                    models.DateField(blank=True, null=True, verbose_name="date founded"),
+                ),
+                (
+                    "team_size",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="people in the team",
+                    ),
+                ),
+                (
+                    "full_time_staff",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="full-time staff"
+                    ),
+                ),
+                (
+                    "technical_staff",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="technical staff"
+                    ),
+                ),
+                (
+                    "founders_equity",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="equity held by the founders (%)",
+                    ),
+                ),
+                (
+                    "product_description",
+                    models.TextField(blank=True, max_length=5000, verbose_name="product"),
+                ),
+                (
+                    "ai_description",
+                    models.TextField(blank=True, max_length=5000, verbose_name="the AI it uses"),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("idea", "Idea"),
+                            ("prototype", "Prototype"),
+                            ("mvp", "Minimum viable product"),
+                            ("early_revenue", "Early revenue"),
+                            ("growth", "Growth"),
+                        ],
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "traction",
+                    models.TextField(blank=True, max_length=3000, verbose_name="traction"),
+                ),
+                (
+                    "funding_raised_usd",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="funding raised so far (USD)",
+                    ),
+                ),
+                (
+                    "gpu_hours_per_month",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="GPU-hours needed a month"
+                    ),
+                ),
+                (
+                    "platforms",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="deep-learning platforms wanted"
+                    ),
+                ),
+                (
+                    "lab_needs",
+                    models.TextField(
+                        blank=True, max_length=3000, verbose_name="what else you want from the Lab"
+                    ),
+                ),
+                (
+                    "pitch_deck",
+                    models.FileField(
+                        blank=True,
+                        upload_to=nurture.applications.models.pitch_deck_path,
+                        verbose_name="pitch deck",
+                    ),
+                ),
+                ("pitch_deck_name", models.CharField(blank=True, max_length=200)),
+                ("pitch_deck_size", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="submitted"
+                    ),
+                ),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("deadline_reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="programmes.cohort",
+                        verbose_name="cohort",
+                    ),
+                ),
+                (
+                    "collection_notice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="privacy.privacynotice",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="programmes.sector",
+                        verbose_name="sector",
+                    ),
+                ),
+                (
+                    "startup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to="startups.startup",
+                        verbose_name="startup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application',
-                'verbose_name_plural': 'applications',
-                'ordering': ['-updated_at'],
-                'indexes': [models.Index(fields=['cohort', 'state'], name='application_cohort__23b130_idx')],
-                'constraints': [models.UniqueConstraint(fields=('cohort', 'startup'), name='application_one_per_startup_per_cohort'), models.CheckConstraint(condition=models.Q(('founders_equity__isnull', True), models.Q(('founders_equity__gte', 0), ('founders_equity__lte', 100)), _connector='OR'), name='application_equity_percent')],
+                "verbose_name": "application",
+                "verbose_name_plural": "applications",
+                "ordering": ["-updated_at"],
+                "indexes": [
+                    models.Index(fields=["cohort", "state"], name="application_cohort__23b130_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("cohort", "startup"), name="application_one_per_startup_per_cohort"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("founders_equity__isnull", True),
+                            models.Q(("founders_equity__gte", 0), ("founders_equity__lte", 100)),
+                            _connector="OR",
+                        ),
+                        name="application_equity_percent",
+                    ),
+                ],
             },
         ),
     ]

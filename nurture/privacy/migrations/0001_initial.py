@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,40 +15,79 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PrivacyNotice',
+            name="PrivacyNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('collection', 'Personal information collection statement'), ('marketing', 'Direct marketing consent')], max_length=20)),
-                ('version', models.CharField(max_length=32)),
-                ('title_en', models.CharField(max_length=200)),
-                ('title_zh_hant', models.CharField(max_length=200)),
-                ('body_en', models.TextField()),
-                ('body_zh_hant', models.TextField()),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("collection", "Personal information collection statement"),
+                            ("marketing", "Direct marketing consent"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("version", models.CharField(max_length=32)),
+                ("title_en", models.CharField(max_length=200)),
+                ("title_zh_hant", models.CharField(max_length=200)),
+                ("body_en", models.TextField()),
+                ("body_zh_hant", models.TextField()),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'privacy notice',
-                'verbose_name_plural': 'privacy notices',
-                'ordering': ['kind', '-published_at'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'version'), name='privacy_notice_unique_version')],
+                "verbose_name": "privacy notice",
+                "verbose_name_plural": "privacy notices",
+                "ordering": ["kind", "-published_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "version"), name="privacy_notice_unique_version"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ConsentRecord',
+            name="ConsentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('granted', models.BooleanField()),
-                ('context', models.CharField(blank=True, max_length=64)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_records', to=settings.AUTH_USER_MODEL)),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='privacy.privacynotice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("granted", models.BooleanField()),
+                ("context", models.CharField(blank=True, max_length=64)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consent_records",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="privacy.privacynotice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent record',
-                'verbose_name_plural': 'consent records',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['user', 'at'], name='privacy_con_user_id_bf2272_idx')],
+                "verbose_name": "consent record",
+                "verbose_name_plural": "consent records",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["user", "at"], name="privacy_con_user_id_bf2272_idx")
+                ],
             },
         ),
     ]

@@ -7,124 +7,332 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Sector',
+            name="Sector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('name_zh_hant', models.CharField(blank=True, max_length=100, verbose_name='name (Traditional Chinese)')),
-                ('slug', models.SlugField(unique=True)),
-                ('is_vertical', models.BooleanField(default=False, verbose_name='vertical industry adopting AI')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "name_zh_hant",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="name (Traditional Chinese)"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                (
+                    "is_vertical",
+                    models.BooleanField(
+                        default=False, verbose_name="vertical industry adopting AI"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sector',
-                'verbose_name_plural': 'sectors',
-                'ordering': ['name'],
+                "verbose_name": "sector",
+                "verbose_name_plural": "sectors",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_zh_hant', models.CharField(blank=True, max_length=200, verbose_name='name (Traditional Chinese)')),
-                ('slug', models.SlugField(unique=True)),
-                ('organisation', models.CharField(max_length=200, verbose_name='run by')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('cohorts_per_year', models.PositiveSmallIntegerField(default=2, verbose_name='cohorts a year')),
-                ('min_startups_per_cohort', models.PositiveSmallIntegerField(default=6, verbose_name='fewest startups per cohort')),
-                ('max_startups_per_cohort', models.PositiveSmallIntegerField(default=10, verbose_name='most startups per cohort')),
-                ('yearly_cap', models.PositiveSmallIntegerField(default=20, verbose_name='most startups a year')),
-                ('length_months', models.PositiveSmallIntegerField(default=6, verbose_name='programme length (months)')),
-                ('followon_name', models.CharField(blank=True, max_length=200, verbose_name='follow-on programme')),
-                ('followon_months', models.PositiveSmallIntegerField(default=30, verbose_name='follow-on length (months)')),
-                ('requires_hk_presence', models.BooleanField(default=True, help_text='Registered in Hong Kong, or committed to registering before joining.', verbose_name='requires a Hong Kong presence')),
-                ('max_company_age_years', models.PositiveSmallIntegerField(blank=True, default=5, help_text='Leave empty for no limit.', null=True, verbose_name='oldest company (years)')),
-                ('min_team_size', models.PositiveSmallIntegerField(default=2, verbose_name='smallest team')),
-                ('min_technical_share', models.PositiveSmallIntegerField(default=50, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='least technical share of the team (%)')),
-                ('min_founder_equity', models.DecimalField(decimal_places=2, default=Decimal('10'), max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='least equity held by the founders (%)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_zh_hant",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="name (Traditional Chinese)"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("organisation", models.CharField(max_length=200, verbose_name="run by")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "cohorts_per_year",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="cohorts a year"),
+                ),
+                (
+                    "min_startups_per_cohort",
+                    models.PositiveSmallIntegerField(
+                        default=6, verbose_name="fewest startups per cohort"
+                    ),
+                ),
+                (
+                    "max_startups_per_cohort",
+                    models.PositiveSmallIntegerField(
+                        default=10, verbose_name="most startups per cohort"
+                    ),
+                ),
+                (
+                    "yearly_cap",
+                    models.PositiveSmallIntegerField(
+                        default=20, verbose_name="most startups a year"
+                    ),
+                ),
+                (
+                    "length_months",
+                    models.PositiveSmallIntegerField(
+                        default=6, verbose_name="programme length (months)"
+                    ),
+                ),
+                (
+                    "followon_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="follow-on programme"
+                    ),
+                ),
+                (
+                    "followon_months",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="follow-on length (months)"
+                    ),
+                ),
+                (
+                    "requires_hk_presence",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Registered in Hong Kong, or committed to registering before joining.",
+                        verbose_name="requires a Hong Kong presence",
+                    ),
+                ),
+                (
+                    "max_company_age_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        default=5,
+                        help_text="Leave empty for no limit.",
+                        null=True,
+                        verbose_name="oldest company (years)",
+                    ),
+                ),
+                (
+                    "min_team_size",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="smallest team"),
+                ),
+                (
+                    "min_technical_share",
+                    models.PositiveSmallIntegerField(
+                        default=50,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="least technical share of the team (%)",
+                    ),
+                ),
+                (
+                    "min_founder_equity",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("10"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="least equity held by the founders (%)",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'programme',
-                'verbose_name_plural': 'programmes',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('min_startups_per_cohort__lte', models.F('max_startups_per_cohort'))), name='programme_cohort_size_range')],
+                "verbose_name": "programme",
+                "verbose_name_plural": "programmes",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("min_startups_per_cohort__lte", models.F("max_startups_per_cohort"))
+                        ),
+                        name="programme_cohort_size_range",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Cohort',
+            name="Cohort",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('intake', models.CharField(choices=[('spring', 'Spring'), ('autumn', 'Autumn')], max_length=10, verbose_name='intake')),
-                ('capacity', models.PositiveSmallIntegerField(default=10, verbose_name='places')),
-                ('starts_on', models.DateField(verbose_name='programme starts')),
-                ('ends_on', models.DateField(verbose_name='programme ends')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cohorts', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "intake",
+                    models.CharField(
+                        choices=[("spring", "Spring"), ("autumn", "Autumn")],
+                        max_length=10,
+                        verbose_name="intake",
+                    ),
+                ),
+                ("capacity", models.PositiveSmallIntegerField(default=10, verbose_name="places")),
+                ("starts_on", models.DateField(verbose_name="programme starts")),
+                ("ends_on", models.DateField(verbose_name="programme ends")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cohorts",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cohort',
-                'verbose_name_plural': 'cohorts',
-                'ordering': ['-starts_on'],
+                "verbose_name": "cohort",
+                "verbose_name_plural": "cohorts",
+                "ordering": ["-starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='BenefitItem',
+            name="BenefitItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('seed_funding', 'Seed funding'), ('cloud_credits', 'Cloud credits'), ('gpu_hours', 'GPU compute'), ('workspace', 'Working space'), ('platform_access', 'Deep-learning platform access'), ('advisory', 'Advisory board'), ('other', 'Other')], max_length=32, verbose_name='kind')),
-                ('label', models.CharField(max_length=200, verbose_name='label')),
-                ('label_zh_hant', models.CharField(blank=True, max_length=200, verbose_name='label (Traditional Chinese)')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='amount')),
-                ('unit', models.CharField(blank=True, choices=[('USD', 'US dollars'), ('HKD', 'Hong Kong dollars'), ('GPU_HOURS', 'GPU-hours'), ('DESKS', 'desks'), ('', 'no quantity')], max_length=16, verbose_name='unit')),
-                ('details', models.CharField(blank=True, max_length=300, verbose_name='details')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='benefits', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("seed_funding", "Seed funding"),
+                            ("cloud_credits", "Cloud credits"),
+                            ("gpu_hours", "GPU compute"),
+                            ("workspace", "Working space"),
+                            ("platform_access", "Deep-learning platform access"),
+                            ("advisory", "Advisory board"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("label", models.CharField(max_length=200, verbose_name="label")),
+                (
+                    "label_zh_hant",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="label (Traditional Chinese)"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("USD", "US dollars"),
+                            ("HKD", "Hong Kong dollars"),
+                            ("GPU_HOURS", "GPU-hours"),
+                            ("DESKS", "desks"),
+                            ("", "no quantity"),
+                        ],
+                        max_length=16,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("details", models.CharField(blank=True, max_length=300, verbose_name="details")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="benefits",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'benefit',
-                'verbose_name_plural': 'benefit package',
-                'ordering': ['programme', 'position', 'id'],
+                "verbose_name": "benefit",
+                "verbose_name_plural": "benefit package",
+                "ordering": ["programme", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Call',
+            name="Call",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('title_zh_hant', models.CharField(blank=True, max_length=200, verbose_name='title (Traditional Chinese)')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('description_zh_hant', models.TextField(blank=True, verbose_name='description (Traditional Chinese)')),
-                ('opens_at', models.DateTimeField(verbose_name='opens')),
-                ('closes_at', models.DateTimeField(verbose_name='closes')),
-                ('cohort', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='call', to='programmes.cohort')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "title_zh_hant",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="title (Traditional Chinese)"
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "description_zh_hant",
+                    models.TextField(blank=True, verbose_name="description (Traditional Chinese)"),
+                ),
+                ("opens_at", models.DateTimeField(verbose_name="opens")),
+                ("closes_at", models.DateTimeField(verbose_name="closes")),
+                (
+                    "cohort",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="call",
+                        to="programmes.cohort",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'call for applications',
-                'verbose_name_plural': 'calls for applications',
-                'ordering': ['-closes_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('opens_at__lt', models.F('closes_at'))), name='call_opens_before_close')],
+                "verbose_name": "call for applications",
+                "verbose_name_plural": "calls for applications",
+                "ordering": ["-closes_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("opens_at__lt", models.F("closes_at"))),
+                        name="call_opens_before_close",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='cohort',
-            constraint=models.UniqueConstraint(fields=('programme', 'year', 'intake'), name='cohort_one_per_intake'),
+            model_name="cohort",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "year", "intake"), name="cohort_one_per_intake"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cohort',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__lt', models.F('ends_on'))), name='cohort_starts_before_end'),
+            model_name="cohort",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("starts_on__lt", models.F("ends_on"))),
+                name="cohort_starts_before_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benefititem',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='benefit_amount_positive'),
+            model_name="benefititem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
+                name="benefit_amount_positive",
+            ),
         ),
     ]

@@ -20,17 +20,47 @@ SECTORS = [
 
 BENEFITS = [
     # (kind, label, label_zh_hant, amount, unit, details)
-    ("workspace", "Free working space in the Lab", "實驗室免費工作空間", None, "DESKS",
-     "Desks at the HKAI Lab, Hong Kong Science Park, for the whole programme"),
-    ("seed_funding", "Seed funding", "種子基金", Decimal("100000"), "USD",
-     "Alibaba Hong Kong Entrepreneurs Fund; publicly reported as for 6% equity"),
+    (
+        "workspace",
+        "Free working space in the Lab",
+        "實驗室免費工作空間",
+        None,
+        "DESKS",
+        "Desks at the HKAI Lab, Hong Kong Science Park, for the whole programme",
+    ),
+    (
+        "seed_funding",
+        "Seed funding",
+        "種子基金",
+        Decimal("100000"),
+        "USD",
+        "Alibaba Hong Kong Entrepreneurs Fund; publicly reported as for 6% equity",
+    ),
     ("cloud_credits", "Alibaba Cloud credits", "阿里雲雲端額度", Decimal("10000"), "USD", ""),
-    ("gpu_hours", "GPU compute", "GPU 運算資源", Decimal("2000"), "GPU_HOURS",
-     "On the Lab's cluster"),
-    ("platform_access", "Deep-learning platform access", "深度學習平台使用權", None, "",
-     "Alibaba Cloud and SenseTime deep-learning platforms"),
-    ("advisory", "Advice from the advisory board", "顧問委員會指導", None, "",
-     "AI scientists, entrepreneurs and professors"),
+    (
+        "gpu_hours",
+        "GPU compute",
+        "GPU 運算資源",
+        Decimal("2000"),
+        "GPU_HOURS",
+        "On the Lab's cluster",
+    ),
+    (
+        "platform_access",
+        "Deep-learning platform access",
+        "深度學習平台使用權",
+        None,
+        "",
+        "Alibaba Cloud and SenseTime deep-learning platforms",
+    ),
+    (
+        "advisory",
+        "Advice from the advisory board",
+        "顧問委員會指導",
+        None,
+        "",
+        "AI scientists, entrepreneurs and professors",
+    ),
 ]
 
 

@@ -8,77 +8,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programmes', '0001_initial'),
+        ("programmes", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Startup',
+            name="Startup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='startup name')),
-                ('legal_name', models.CharField(blank=True, max_length=200, verbose_name='registered company name')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('registered_in_hk', models.BooleanField(default=False, verbose_name='registered in Hong Kong')),
-                ('business_registration_number', models.CharField(blank=True, max_length=32, verbose_name='Hong Kong business registration number')),
-                ('date_founded', models.DateField(blank=True, null=True, verbose_name='date founded')),
-                ('summary', models.TextField(blank=True, max_length=2000, verbose_name='one-paragraph summary')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='startups', to='programmes.sector', verbose_name='sector')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="startup name")),
+                (
+                    "legal_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="registered company name"
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "registered_in_hk",
+                    models.BooleanField(default=False, verbose_name="registered in Hong Kong"),
+                ),
+                (
+                    "business_registration_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=32,
+                        verbose_name="Hong Kong business registration number",
+                    ),
+                ),
+                (
+                    "date_founded",
+                    models.DateField(blank=True, null=True, verbose_name="date founded"),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="one-paragraph summary"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="startups",
+                        to="programmes.sector",
+                        verbose_name="sector",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'startup',
-                'verbose_name_plural': 'startups',
-                'ordering': ['name'],
+                "verbose_name": "startup",
+                "verbose_name_plural": "startups",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail address')),
-                ('token', models.CharField(default=nurture.startups.models._invitation_token, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('startup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='startups.startup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail address")),
+                (
+                    "token",
+                    models.CharField(
+                        default=nurture.startups.models._invitation_token,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "startup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="startups.startup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invitation',
-                'verbose_name_plural': 'invitations',
-                'ordering': ['-created_at'],
+                "verbose_name": "invitation",
+                "verbose_name_plural": "invitations",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='StartupMember',
+            name="StartupMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('founder', 'Founder'), ('cofounder', 'Co-founder')], default='founder', max_length=16)),
-                ('title', models.CharField(blank=True, max_length=100, verbose_name='title')),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('startup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='startups.startup')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("founder", "Founder"), ("cofounder", "Co-founder")],
+                        default="founder",
+                        max_length=16,
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=100, verbose_name="title")),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "startup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="startups.startup",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'startup member',
-                'verbose_name_plural': 'startup members',
-                'ordering': ['joined_at'],
+                "verbose_name": "startup member",
+                "verbose_name_plural": "startup members",
+                "ordering": ["joined_at"],
             },
         ),
         migrations.AddField(
-            model_name='startup',
-            name='members',
-            field=models.ManyToManyField(related_name='startups', through='startups.StartupMember', to=settings.AUTH_USER_MODEL),
+            model_name="startup",
+            name="members",
+            field=models.ManyToManyField(
+                related_name="startups",
+                through="startups.StartupMember",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='startupmember',
-            constraint=models.UniqueConstraint(fields=('startup', 'user'), name='startup_member_unique'),
+            model_name="startupmember",
+            constraint=models.UniqueConstraint(
+                fields=("startup", "user"), name="startup_member_unique"
+            ),
         ),
     ]

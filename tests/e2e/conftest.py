@@ -1,0 +1,84 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("NURTURE_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("NURTURE_SCREENSHOTS", "var/screenshots"))
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls that the tests make
+# between browser steps are synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        if os.environ.get("NURTURE_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium is required for browser tests but {CHROMIUM} is missing.")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """Live-server tests flush the database; put back what the data migrations seed."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    for path in (
+        "nurture.programmes.migrations.0002_seed_default_programme.seed",
+        "nurture.privacy.migrations.0002_seed_notices.seed",
+    ):
+        import_string(path)(apps, None)
+
+
+@pytest.fixture
+def page(browser, live_server, seeded, settings):
+    settings.SITE_URL = live_server.url
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard/")
