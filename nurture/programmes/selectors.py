@@ -1,9 +1,14 @@
-from django.db.models import Count, Q
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from nurture.applications.models import ApplicationState
+from nurture.applications.models import Application, ApplicationState, Stage
+from nurture.audit.models import AuditEntry
+from nurture.startups.models import StartupMember
 
-from .models import Call, Cohort, Programme
+from .models import Call, Cohort, Programme, Sector
 
 
 def programme_default() -> Programme | None:
@@ -35,4 +40,137 @@ def cohorts_with_counts():
         Cohort.objects.select_related("programme", "call")
         .annotate(n_applications=Count("applications"), **counts)
         .order_by("-starts_on")
+    )
+
+
+# --- A cohort's applications, for the programme manager's list and exports ------------------
+
+
+def _choice_rank(field: str, values: list[str]) -> Case:
+    """Sort a choice field in the order of its choices (idea before growth), not by code."""
+    return Case(
+        *(When(**{field: value}, then=Value(rank)) for rank, value in enumerate(values)),
+        default=Value(len(values)),
+        output_field=IntegerField(),
+    )
+
+
+# Column key -> expression; the list's headers and the exports share these keys.
+APPLICATION_SORTS = {
+    "startup": lambda: Lower("startup__name"),
+    "sector": lambda: Lower("sector__name"),
+    "stage": lambda: _choice_rank("stage", Stage.values),
+    "state": lambda: _choice_rank("state", ApplicationState.values),
+    "submitted": lambda: F("submitted_at"),
+    "funding": lambda: F("funding_raised_usd"),
+    "team": lambda: F("team_size"),
+}
+DEFAULT_APPLICATION_SORT = "-submitted"
+
+# Drafts are the founders' work in progress; the list shows them only when asked (see the
+# application_list view). "all" includes them.
+STATE_ALL_BUT_DRAFTS = ""
+STATE_ALL = "all"
+
+
+@dataclass(frozen=True)
+class ApplicationQuery:
+    """The filters, search and sort of the application list (already validated)."""
+
+    sector: Sector | None = None
+    state: str = STATE_ALL_BUT_DRAFTS
+    stage: str = ""
+    search: str = ""
+    sort: str = DEFAULT_APPLICATION_SORT
+
+    def as_params(self) -> dict[str, str]:
+        """The non-default values, as they appear in the query string (for audit entries)."""
+        params = {
+            "sector": self.sector.slug if self.sector else "",
+            "state": self.state,
+            "stage": self.stage,
+            "q": self.search,
+            "sort": self.sort if self.sort != DEFAULT_APPLICATION_SORT else "",
+        }
+        return {key: value for key, value in params.items() if value}
+
+
+def _search(queryset, text: str):
+    """Startup name, product, AI description, or a founder's e-mail address."""
+    for word in text.split():
+        member = StartupMember.objects.filter(
+            startup_id=OuterRef("startup_id"), user__email__icontains=word
+        )
+        queryset = queryset.filter(
+            Q(startup__name__icontains=word)
+            | Q(product_description__icontains=word)
+            | Q(ai_description__icontains=word)
+            | Exists(member)
+        )
+    return queryset
+
+
+def cohort_applications_matching(*, cohort: Cohort, query: ApplicationQuery, with_state=True):
+    """A cohort's applications filtered by everything in `query` (the state only if asked)."""
+    queryset = Application.objects.filter(cohort=cohort)
+    if query.sector is not None:
+        queryset = queryset.filter(sector=query.sector)
+    if query.stage:
+        queryset = queryset.filter(stage=query.stage)
+    if query.search.strip():
+        queryset = _search(queryset, query.search)
+    if with_state:
+        if query.state == STATE_ALL_BUT_DRAFTS:
+            queryset = queryset.exclude(state=ApplicationState.DRAFT)
+        elif query.state != STATE_ALL:
+            queryset = queryset.filter(state=query.state)
+    return queryset
+
+
+def cohort_applications(*, cohort: Cohort, query: ApplicationQuery):
+    """The rows of the list: filtered, sorted, with what each row shows joined in."""
+    key = query.sort.removeprefix("-")
+    expression = APPLICATION_SORTS.get(key, APPLICATION_SORTS["submitted"])()
+    descending = query.sort.startswith("-") if key in APPLICATION_SORTS else True
+    order = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    return (
+        cohort_applications_matching(cohort=cohort, query=query)
+        .select_related("startup", "sector")
+        .order_by(order, "pk")
+    )
+
+
+def cohort_application_state_counts(*, cohort: Cohort, query: ApplicationQuery) -> dict[str, int]:
+    """How many applications match the other filters, per state, in one query."""
+    matching = cohort_applications_matching(cohort=cohort, query=query, with_state=False)
+    rows = matching.order_by().values("state").annotate(n=Count("pk"))
+    counts = dict.fromkeys(ApplicationState.values, 0)
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts
+
+
+def application_history(application: Application) -> list[AuditEntry]:
+    """The application's audit trail without the views: creation, edits and state changes."""
+    entries = list(
+        AuditEntry.objects.filter(
+            target_type=application._meta.label_lower, target_id=str(application.pk)
+        )
+        .exclude(action__startswith="application.viewed")
+        .order_by("at", "id")
+    )
+    labels = dict(ApplicationState.choices)
+    for entry in entries:
+        data = entry.data if isinstance(entry.data, dict) else {}
+        entry.state_from = labels.get(data.get("from"), "")
+        entry.state_to = labels.get(data.get("to"), "")
+    return entries
+
+
+def application_recent_views(application: Application, limit: int = 10) -> list[AuditEntry]:
+    return list(
+        AuditEntry.objects.filter(
+            target_type=application._meta.label_lower,
+            target_id=str(application.pk),
+            action__startswith="application.viewed",
+        ).order_by("-at", "-id")[:limit]
     )
