@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from nurture.core import demo
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo programme (idempotent: a second run changes nothing)."
+
+    def handle(self, *args, **options):
+        try:
+            result = demo.demo_load()
+        except LookupError as exc:
+            raise CommandError(f"{exc} Run `nurture migrate` first.") from exc
+        self.stdout.write(self.style.WARNING(demo.DEMO_NOTICE))
+        if result.total:
+            parts = ", ".join(f"{n} {what}" for what, n in sorted(result.created.items()))
+            self.stdout.write(f"Demo programme loaded: {parts}.")
+        else:
+            self.stdout.write("Demo programme already loaded; nothing changed.")
+        write_logins(self.stdout, demo.demo_logins())
+
+
+def write_logins(stdout, logins: list[tuple[str, str, str]]) -> None:
+    if not logins:
+        return
+    stdout.write("Demo logins (one per role; every demo account of a role shares its password):")
+    for role, email, password in logins:
+        stdout.write(f"  {role:<18} {email:<36} {password}")
