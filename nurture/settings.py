@@ -223,3 +223,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# The benchmark's bare page (bench/pages.py): the base layout with no data, as a ceiling.
+# Off by default so that production does not expose it.
+BENCH_BARE_PAGE = env_bool("NURTURE_BENCH_BARE_PAGE", False)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("calls/", views.calls, name="calls"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("bench/bare/", views.bench_bare, name="bench_bare"),
 ]

@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -53,3 +54,20 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def bench_bare(request):
+    """The site's base layout with no data: the ceiling that `bench.pages` compares pages to.
+
+    Reachable only when `BENCH_BARE_PAGE` is on (NURTURE_BENCH_BARE_PAGE=1); otherwise it
+    does not exist, for anonymous visitors too.
+    """
+    if not settings.BENCH_BARE_PAGE:
+        raise Http404
+    return _bench_bare(request)
+
+
+@login_required
+def _bench_bare(request):
+    return render(request, "base.html")
