@@ -7,7 +7,7 @@ and the application's state inside the transaction, so the API cannot bypass eit
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from nurture.applications import eligibility, services
@@ -123,7 +123,7 @@ def application_start(request, payload: schemas.ApplicationStart):
             errors=[field_error("cohort", _("No such cohort."))],
         )
     application = services.application_start(user=request.user, startup=startup, cohort=cohort)
-    return 201, _detail(request.user, application.pk)
+    return Status(201, _detail(request.user, application.pk))
 
 
 @router.get("/applications/{application_id}", response={200: schemas.Application, **_ERRORS})

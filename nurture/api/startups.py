@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from nurture.startups import services
@@ -72,7 +72,7 @@ def startup_create(request, payload: schemas.StartupCreate):
         raise PermissionDenied
     fields = _validated(payload.dict())
     startup = services.startup_create(user=request.user, **fields)
-    return 201, _startups().get(pk=startup.pk)
+    return Status(201, _startups().get(pk=startup.pk))
 
 
 @router.get("/startups/{startup_id}", response={200: schemas.Startup, **_ERRORS})
