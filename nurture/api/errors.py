@@ -7,6 +7,7 @@ to no single field. Every message is translated into the request's language.
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
@@ -146,6 +147,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(AuthorizationError)
     def on_authorization_error(request: HttpRequest, exc: AuthorizationError):
         return on_permission_denied(request, exc)
+
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError):
+        return respond(
+            request, 400, error_body(_("The request body could not be read."), code="bad_request")
+        )
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError):

@@ -122,3 +122,16 @@ def test_an_application_without_a_deck_has_nothing_to_download(world, founder_ap
     response = founder_api.get(f"/applications/{application.pk}/pitch-deck")
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_a_malformed_multipart_body_is_a_client_error(world, founder_api, method):
+    response = getattr(founder_api.client, method)(
+        f"/api/applications/{world['application'].pk}/pitch-deck",
+        b"garbage",
+        content_type="multipart/form-data",
+        headers=founder_api.headers,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
