@@ -71,16 +71,21 @@ class BenefitItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{css} form-control-sm" if css == "form-control" else css
-            if css == "form-select":
-                widget.attrs["class"] += " form-select-sm"
-            if self.is_bound and name in self.errors:
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-        self.fields["position"].widget.attrs["class"] += " benefit-position"
+            if isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select form-select-sm"
+            elif not isinstance(widget, forms.CheckboxInput | forms.HiddenInput):
+                widget.attrs["class"] = "form-control form-control-sm"
+
+    def full_clean(self):
+        # Marked here rather than in __init__: reading `errors` there would validate the form
+        # before the formset adds its id and DELETE fields.
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
 
     def line(self) -> services.BenefitLine:
         data = self.cleaned_data
@@ -182,7 +187,6 @@ class CohortForm(BootstrapMixin, forms.Form):
         if cohort is not None:
             call = getattr(cohort, "call", None)
             initial = {
-                "programme": cohort.programme_id,
                 "year": cohort.year,
                 "intake": cohort.intake,
                 "name": cohort.name,
@@ -204,9 +208,6 @@ class CohortForm(BootstrapMixin, forms.Form):
                 }
             kwargs["initial"] = initial | kwargs.get("initial", {})
         super().__init__(*args, **kwargs)
-        if cohort is not None:
-            # A cohort keeps its programme: its applications were made to that programme.
-            del self.fields["programme"]
 
     @property
     def chosen_programme(self) -> Programme | None:
@@ -257,6 +258,15 @@ class CohortForm(BootstrapMixin, forms.Form):
             (title, [self[name] for name in names if name in self.fields])
             for title, names in COHORT_SECTIONS
         ]
+
+
+class CohortEditForm(CohortForm):
+    """An existing cohort keeps its programme: its applications were made to that programme."""
+
+    programme = None
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, cohort=cohort, **kwargs)
 
 
 # --- The application list's filters -----------------------------------------------------------

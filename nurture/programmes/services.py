@@ -102,7 +102,11 @@ def _benefit_values(line: BenefitLine) -> dict[str, Any]:
 
 
 def _benefits_replace(programme: Programme, lines: list[BenefitLine]) -> dict[str, list[str]]:
-    """Make the package exactly `lines`, in the order of their positions (renumbered 1, 2, …)."""
+    """Make the package exactly `lines`, in the order of their positions (renumbered 0, 1, …).
+
+    Positions are renumbered from 0 like the seeded package, so saving an unchanged package
+    writes nothing.
+    """
     existing = {item.pk: item for item in BenefitItem.objects.filter(programme=programme)}
     unknown = {line.id for line in lines if line.id is not None} - set(existing)
     if unknown:
@@ -111,12 +115,17 @@ def _benefits_replace(programme: Programme, lines: list[BenefitLine]) -> dict[st
         line for _index, line in sorted(enumerate(lines), key=lambda p: (p[1].position, p[0]))
     ]
     kept = {line.id for line in ordered if line.id is not None}
-    report: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
+    previous_order = [
+        item.pk
+        for item in sorted(existing.values(), key=lambda i: (i.position, i.pk))
+        if item.pk in kept
+    ]
+    report: dict[str, list[str]] = {"added": [], "changed": [], "removed": [], "order": []}
     for pk, item in existing.items():
         if pk not in kept:
             report["removed"].append(item.label)
             item.delete()
-    for position, line in enumerate(ordered, start=1):
+    for position, line in enumerate(ordered):
         values = {**_benefit_values(line), "position": position}
         if line.id is None:
             item = BenefitItem(programme=programme, **values)
@@ -131,9 +140,10 @@ def _benefits_replace(programme: Programme, lines: list[BenefitLine]) -> dict[st
                 setattr(item, name, values[name])
             item.full_clean(exclude=["programme"])
             item.save(update_fields=changed)
-            # A line that only moved because others were added or removed is not "changed".
-            if set(changed) - {"position"} or line.position != position:
+            if set(changed) - {"position"}:
                 report["changed"].append(item.label)
+    if [line.id for line in ordered if line.id is not None] != previous_order:
+        report["order"] = [line.label for line in ordered]
     return report
 
 

@@ -29,7 +29,13 @@ from nurture.applications import services as application_services
 from nurture.applications.models import Application, ApplicationState
 
 from . import selectors, services
-from .forms import ApplicationFilterForm, BenefitFormSet, CohortForm, ProgrammeForm
+from .forms import (
+    ApplicationFilterForm,
+    BenefitFormSet,
+    CohortEditForm,
+    CohortForm,
+    ProgrammeForm,
+)
 from .models import Cohort, Programme
 from .permissions import (
     can_create_cohort,
@@ -158,7 +164,7 @@ def cohort_create(request):
 def cohort_edit(request, pk):
     cohort = get_object_or_404(Cohort.objects.select_related("programme", "call"), pk=pk)
     require(can_edit_cohort(request.user, cohort))
-    form = CohortForm(request.POST or None, cohort=cohort)
+    form = CohortEditForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         try:
             services.cohort_update(

@@ -16,6 +16,12 @@ STAFF_ROLES = {"programme_manager", "administrator"}
 ALL_ROLES = ["anonymous", *ROLE_FACTORIES]
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Tests here create many founders; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def client_as(client, db):
     """A test client signed in with a new user of the given role ("anonymous": nobody)."""
