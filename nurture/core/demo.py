@@ -626,7 +626,7 @@ def _plan_startup(
     )
 
 
-def _answers(rng: random.Random, startup: StartupPlan, complete: bool) -> dict:
+def application_answers(rng: random.Random, startup: StartupPlan, complete: bool) -> dict:
     texts = SECTOR_TEXTS[startup.sector]
     product, ai = texts["pairs"][startup.pair]
     customer = rng.choice(texts["customers"])
@@ -791,7 +791,7 @@ def _plan_application(
         updated_at=updated_at,
         submitted_at=submitted_at,
         withdrawn_at=withdrawn_at,
-        answers=_answers(rng, startup, complete=complete),
+        answers=application_answers(rng, startup, complete=complete),
         with_deck=submitted_at is not None or hero,
     )
 
