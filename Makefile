@@ -4,9 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format messages bench-pages clean
+# Compiled translations: built from the .po files when missing or older (needs GNU gettext's
+# msgfmt); without msgfmt the committed .mo files are used as they are.
+PO_FILES := $(wildcard nurture/locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install migrate demo translations lint format messages bench-pages clean
 
 $(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Nurture needs Python 3.11 or later: make PYTHON=python3.12 run"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
@@ -14,17 +21,24 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+translations: $(MO_FILES)
+
+%.mo: %.po
+	@if command -v msgfmt >/dev/null 2>&1; then msgfmt --check-format -o $@ $<; \
+	else echo "msgfmt not found: using $@ as committed"; fi
+
 migrate: install
 	$(BIN)/nurture migrate
 
 demo: migrate
 	$(BIN)/nurture demo
 
-run: demo
+run: translations demo
 	$(BIN)/nurture serve
 
-test: install
-	$(BIN)/pytest
+# `make test ARGS=tests/core` runs a part of the suite.
+test: install translations
+	$(BIN)/pytest $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .
