@@ -275,7 +275,7 @@ class CohortEditForm(CohortForm):
 def _state_choices():
     return [
         (STATE_ALL_BUT_DRAFTS, _("All but drafts")),
-        (STATE_ALL, _("All, drafts included")),
+        (STATE_ALL, _("All states")),
         *ApplicationState.choices,
     ]
 

@@ -193,7 +193,7 @@ def application_list(request, pk):
     Drafts: a draft is the founders' unfinished work, not yet addressed to the Lab, and it may
     still change. The list therefore leaves drafts out by default ("All but drafts") so that it
     shows what was actually submitted, while the per-state counts still say how many drafts
-    there are. Staff can list them on purpose (state "Draft", or "All, drafts included"), for
+    there are. Staff can list them on purpose (state "Draft", or "All states"), for
     example to help a team before the deadline; opening any application, draft or not, is
     recorded in the audit log by `application_detail`.
     """
@@ -214,6 +214,7 @@ def application_list(request, pk):
         "applications": page.object_list,
         "state_counts": state_counts,
         "total": sum(counts.values()),
+        "total_without_drafts": sum(counts.values()) - counts[ApplicationState.DRAFT],
         "hx_target": "#applications-table",
         "export_qs": urlencode(query.as_params()),
     }
