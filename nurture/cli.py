@@ -1,10 +1,11 @@
 """The `nurture` command: Django's management commands plus a few of the project's own.
 
-    nurture demo        load the fictional demo programme (idempotent)
-    nurture serve       serve on http://127.0.0.1:8000 (gunicorn; --dev for runserver)
-    nurture worker      run background tasks queued in the database
-    nurture reminders   send deadline reminders for draft applications
-    nurture <command>   any manage.py command (migrate, createsuperuser, ...)
+nurture demo        load the fictional demo programme (idempotent)
+nurture serve       serve on http://127.0.0.1:8000 with gunicorn
+                    (--host, --port, --workers; --dev for runserver with autoreload)
+nurture worker      run background tasks queued in the database
+nurture reminders   send deadline reminders for draft applications
+nurture <command>   any manage.py command (migrate, createsuperuser, ...)
 """
 
 import os
