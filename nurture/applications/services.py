@@ -255,7 +255,9 @@ def application_reopen(*, user, application: Application) -> Application:
     application = _lock(application)
     _require_call_open(application.cohort)
     if application.state != ApplicationState.WITHDRAWN:
-        raise ApplicationError(_("Only a withdrawn application can be reopened."))
+        raise ApplicationError(
+            _("Only a withdrawn application can be reopened."), code="not_withdrawn"
+        )
     application.state = ApplicationState.DRAFT
     application.submitted_at = None
     application.withdrawn_at = None
