@@ -184,13 +184,7 @@ def application_withdraw(request, application_id: PathId):
 )
 def application_reopen(request, application_id: PathId):
     application = application_for(request.user, application_id, edit=True)
-    try:
-        services.application_reopen(user=request.user, application=application)
-    except services.ApplicationError as error:
-        # The service's only refusal without a code is "not withdrawn", a state conflict.
-        if error.code == "invalid":
-            error.code = "not_withdrawn"
-        raise
+    services.application_reopen(user=request.user, application=application)
     return _detail(request.user, application.pk)
 
 
