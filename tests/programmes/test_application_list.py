@@ -206,3 +206,19 @@ def test_list_query_count_does_not_grow_with_rows(staff_client, cohort, count_qu
     many_plain = count_queries(lambda: staff_client.get(_url(cohort)))
     assert one == many
     assert one_plain == many_plain
+
+
+def test_submission_times_are_shown_in_hong_kong_time(staff_client, cohort):
+    from datetime import UTC, datetime
+
+    _app(cohort, "Alpha", submitted_at=datetime(2030, 1, 5, 17, 30, tzinfo=UTC))
+    html = staff_client.get(_url(cohort)).content.decode()
+    assert "6 Jan 2030, 01:30" in html
+
+
+def test_the_list_renders_in_traditional_chinese(staff_client, cohort, settings):
+    _app(cohort, "Alpha")
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    response = staff_client.get(_url(cohort))
+    assert response.status_code == 200
+    assert '<html lang="zh-Hant">' in response.content.decode()
