@@ -170,6 +170,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     platforms = factory.LazyFunction(lambda: ["alibaba_cloud"])
     pitch_deck = factory.django.FileField(filename="deck.pdf", data=pdf_bytes())
     pitch_deck_name = "deck.pdf"
+    pitch_deck_size = factory.LazyFunction(lambda: len(pdf_bytes()))
 
 
 def submitted(**kwargs) -> Application:
