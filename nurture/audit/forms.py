@@ -1,4 +1,3 @@
-import copy
 from datetime import date, datetime, time, timedelta
 
 from django import forms
@@ -32,14 +31,11 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args, actions: list[str], target_types: list[str], **kwargs):
-        # The choices must be in place before BootstrapMixin's __init__, which validates the
-        # bound form: set them on this instance's copy of the field definitions.
-        self.base_fields = copy.deepcopy(type(self).base_fields)
-        self.base_fields["action"].choices = [("", _("All actions"))] + [(a, a) for a in actions]
-        self.base_fields["target_type"].choices = [("", _("All types"))] + [
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions"))] + [(a, a) for a in actions]
+        self.fields["target_type"].choices = [("", _("All types"))] + [
             (t, t) for t in target_types
         ]
-        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

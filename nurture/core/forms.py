@@ -16,11 +16,20 @@ class BootstrapMixin:
                 css = "form-control"
             existing = widget.attrs.get("class", "")
             widget.attrs["class"] = f"{existing} {css}".strip()
-            if self.is_bound and name in self.errors:
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
             if field.help_text:
                 widget.attrs.setdefault("aria-describedby", f"id_{name}_help")
+
+    def full_clean(self):
+        # Marking invalid widgets here, not in __init__, keeps validation lazy: subclasses may
+        # still change their fields after this mixin's __init__ has run.
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"id_{name}_help"
 
 
 class DateInput(forms.DateInput):
