@@ -4,10 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# Compiled translations: built from the .po files when missing or older (needs GNU gettext's
-# msgfmt); without msgfmt the committed .mo files are used as they are.
+# Compiled translations are committed; any that is missing is built from its .po file (needs
+# GNU gettext's msgfmt). `make messages` refreshes and recompiles the catalogue.
 PO_FILES := $(wildcard nurture/locale/*/LC_MESSAGES/*.po)
-MO_FILES := $(PO_FILES:.po=.mo)
+MO_MISSING := $(filter-out $(wildcard $(PO_FILES:.po=.mo)),$(PO_FILES:.po=.mo))
 
 .PHONY: run test install migrate demo translations lint format messages bench-pages clean
 
@@ -21,11 +21,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-translations: $(MO_FILES)
+translations: $(MO_MISSING)
 
 %.mo: %.po
-	@if command -v msgfmt >/dev/null 2>&1; then msgfmt --check-format -o $@ $<; \
-	else echo "msgfmt not found: using $@ as committed"; fi
+	@command -v msgfmt >/dev/null 2>&1 || { echo "msgfmt (gettext) is needed to build $@"; exit 1; }
+	msgfmt --check-format -o $@ $<
 
 migrate: install
 	$(BIN)/nurture migrate
