@@ -3,7 +3,7 @@
 nurture demo        load the fictional demo programme (idempotent)
 nurture serve       serve on http://127.0.0.1:8000 with gunicorn
                     (--host, --port, --workers; --dev for runserver with autoreload)
-nurture worker      run background tasks queued in the database
+nurture worker      run queued background tasks (database queue, or RQ when TASK_BACKEND=rq)
 nurture reminders   send deadline reminders for draft applications
 nurture <command>   any manage.py command (migrate, createsuperuser, ...)
 """
@@ -17,7 +17,10 @@ ALIASES = {"worker": "db_worker", "reminders": "send_deadline_reminders"}
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nurture.settings")
     argv = list(sys.argv if argv is None else argv)
-    if len(argv) > 1:
+    if len(argv) > 1 and argv[1] == "worker" and os.environ.get("TASK_BACKEND") == "rq":
+        # Tasks queued on Redis are run by RQ's workers, as many as needed.
+        argv[1:2] = ["rqworker", "default", "--job-class", "django_tasks_rq.backend.Job"]
+    elif len(argv) > 1:
         argv[1] = ALIASES.get(argv[1], argv[1])
     if len(argv) == 1:
         print(__doc__)

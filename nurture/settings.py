@@ -42,9 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     # Serves the API docs' Swagger UI from its packaged static files, not a CDN.
     "ninja",
     "nurture.core",
@@ -195,23 +195,26 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "HKAI Lab <noreply@nur
 
 # --- Background tasks -----------------------------------------------------------------------
 # "immediate" runs each task in the web process right after commit (the zero-service default);
-# "database" queues in the database for `nurture worker`; "rq" queues on Redis.
+# "database" queues in the database for `nurture worker`; "rq" queues on Redis (REDIS_URL) for
+# as many `nurture worker` processes as needed.
 TASK_BACKEND = os.environ.get("TASK_BACKEND", "immediate")
 _TASK_BACKENDS = {
     "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
     "dummy": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
 }
+if TASK_BACKEND not in _TASK_BACKENDS:
+    raise ValueError(f"TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
 TASKS = {"default": _TASK_BACKENDS[TASK_BACKEND]}
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 
 # --- Cache ----------------------------------------------------------------------------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 
 # --- Logging --------------------------------------------------------------------------------

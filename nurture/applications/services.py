@@ -85,7 +85,9 @@ def _require_call_open(cohort) -> None:
 
 def _lock(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of an outer join, and only the
+        # application's row needs the lock.
+        Application.objects.select_for_update(of=("self",))
         .select_related("cohort__call", "cohort__programme", "startup")
         .get(pk=application.pk)
     )

@@ -277,7 +277,9 @@ def cohort_create(*, user, programme: Programme, terms: CohortTerms, call: CallT
 @transaction.atomic
 def cohort_update(*, user, cohort: Cohort, terms: CohortTerms, call: CallTerms) -> Cohort:
     """Change a cohort and its call (creating the call if the cohort had none)."""
-    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    cohort = (
+        Cohort.objects.select_for_update(of=("self",)).select_related("programme").get(pk=cohort.pk)
+    )
     problems = cohort_problems(programme=cohort.programme, terms=terms, call=call, cohort=cohort)
     if problems:
         raise ValidationError(problems)

@@ -100,7 +100,10 @@ def invitation_revoke(*, user, invitation: Invitation) -> Invitation:
 @transaction.atomic
 def invitation_accept(*, user, token: str) -> Startup:
     invitation = (
-        Invitation.objects.select_for_update().select_related("startup").filter(token=token).first()
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("startup")
+        .filter(token=token)
+        .first()
     )
     if invitation is None or not invitation.is_pending:
         raise StartupError(_("This invitation is no longer valid."))
