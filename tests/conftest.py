@@ -2,6 +2,7 @@ import shutil
 
 import pytest
 from django.core import mail
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from tests import factories
 
@@ -19,6 +20,22 @@ def _private_storage(settings, tmp_path):
     }
     yield
     shutil.rmtree(location, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """Closing a streamed response (a pitch deck) fires `request_finished`, whose handler
+    closes any connection that is not in autocommit mode: inside a test's transaction on
+    PostgreSQL, that is the test's own connection. Inside that transaction it stays open."""
+    original = BaseDatabaseWrapper.close_if_unusable_or_obsolete
+
+    def close_unless_in_a_test_transaction(self):
+        if not self.in_atomic_block:
+            original(self)
+
+    monkeypatch.setattr(
+        BaseDatabaseWrapper, "close_if_unusable_or_obsolete", close_unless_in_a_test_transaction
+    )
 
 
 @pytest.fixture(autouse=True)
