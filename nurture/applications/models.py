@@ -155,7 +155,13 @@ class Application(models.Model):
                 name="application_equity_percent",
             ),
         ]
-        indexes = [models.Index(fields=["cohort", "state"])]
+        indexes = [
+            models.Index(fields=["cohort", "state"]),
+            # The programme manager's list: a cohort's applications, latest submission first.
+            models.Index(
+                fields=["cohort", "-submitted_at", "id"], name="application_cohort_latest"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.startup} → {self.cohort}"

@@ -27,9 +27,7 @@ class Programme(models.Model):
     yearly_cap = models.PositiveSmallIntegerField(_("most startups a year"), default=20)
     length_months = models.PositiveSmallIntegerField(_("programme length (months)"), default=6)
     followon_name = models.CharField(_("follow-on programme"), max_length=200, blank=True)
-    followon_months = models.PositiveSmallIntegerField(
-        _("follow-on length (months)"), default=30
-    )
+    followon_months = models.PositiveSmallIntegerField(_("follow-on length (months)"), default=30)
     # Eligibility rules applied to applications before submission.
     requires_hk_presence = models.BooleanField(
         _("requires a Hong Kong presence"),

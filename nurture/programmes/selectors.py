@@ -174,3 +174,7 @@ def application_recent_views(application: Application, limit: int = 10) -> list[
             action__startswith="application.viewed",
         ).order_by("-at", "-id")[:limit]
     )
+
+
+def sectors() -> list[Sector]:
+    return list(Sector.objects.order_by("name"))

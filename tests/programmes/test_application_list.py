@@ -16,7 +16,7 @@ def _url(cohort, **params):
 
 
 def _names(response) -> list[str]:
-    return [a.startup.name for a in response.context["applications"]]
+    return [row["startup"] for row in response.context["applications"]]
 
 
 def _app(cohort, name, **kwargs):
