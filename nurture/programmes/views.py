@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dates import MONTHS_3
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -51,6 +52,7 @@ from .permissions import (
     require,
     staff_required,
 )
+from .selectors import STATE_ALL, STATE_ALL_BUT_DRAFTS
 
 PAGE_SIZE = 50
 LIST_COLUMNS = (
@@ -199,12 +201,21 @@ def _cohort_for(request, pk) -> Cohort:
     return get_object_or_404(Cohort.objects.select_related("programme", "call"), pk=pk)
 
 
-def _table_rows(values) -> list[dict]:
-    """Each row's cells, worked out once per page from plain values.
+ROW_HTML = (
+    '<tr><td><a href="{url}" class="fw-semibold">{startup}</a></td><td>{sector}</td>'
+    "<td>{stage}</td>"
+    '<td><span class="badge badge-state-{state}">{state_label}</span></td>'
+    '<td class="text-nowrap">{submitted}</td><td class="text-end text-nowrap">{funding}</td>'
+    '<td class="text-end">{team}</td></tr>'
+)
 
-    The list is the page that programme managers open most, so its rows are dictionaries
-    rather than model instances, and labels, links and times are computed here once instead
-    of by template filters per cell.
+
+def _table_rows(values) -> list[str]:
+    """Each row of the table as escaped HTML, worked out once per page from plain values.
+
+    The list is the page that programme managers open most. Its rows are built from plain
+    values rather than model instances, and rendered with one `format_html` each: through the
+    template engine, 50 rows of seven cells cost more than every query of the page together.
     """
     months = {n: str(label) for n, label in MONTHS_3.items()}
     states = {value: str(label) for value, label in ApplicationState.choices}
@@ -221,17 +232,18 @@ def _table_rows(values) -> list[dict]:
         sector = (chinese and row["sector__name_zh_hant"]) or row["sector__name"] or "—"
         funding = row["funding_raised_usd"]
         rows.append(
-            {
-                "url": f"{detail}{row['pk']}/",
-                "startup": row["startup__name"],
-                "sector": sector,
-                "stage": stages.get(row["stage"]) or "—",
-                "state": row["state"],
-                "state_label": states.get(row["state"], row["state"]),
-                "submitted": submitted or "—",
-                "funding": "—" if funding is None else f"USD {funding:,.0f}",
-                "team": "—" if row["team_size"] is None else row["team_size"],
-            }
+            format_html(
+                ROW_HTML,
+                url=f"{detail}{row['pk']}/",
+                startup=row["startup__name"],
+                sector=sector,
+                stage=stages.get(row["stage"]) or "—",
+                state=row["state"],
+                state_label=states.get(row["state"], row["state"]),
+                submitted=submitted or "—",
+                funding="—" if funding is None else f"USD {funding:,.0f}",
+                team="—" if row["team_size"] is None else row["team_size"],
+            )
         )
     return rows
 
@@ -253,10 +265,35 @@ def application_list(request, pk):
     form = ApplicationFilterForm(request.GET)
     query = form.query()
     # Only the columns shown: the answers are long texts that the table never displays.
-    rows = selectors.cohort_applications(cohort=cohort, query=query).values(*LIST_COLUMNS)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.cohort_application_state_counts(cohort=cohort, query=query)
-    state_counts = [(state, label, counts[state]) for state, label in ApplicationState.choices]
+    total = sum(counts.values())
+    without_drafts = total - counts[ApplicationState.DRAFT]
+    rows = selectors.cohort_applications(cohort=cohort, query=query).values(*LIST_COLUMNS)
+    paginator = Paginator(rows, PAGE_SIZE)
+    # The per-state counts already say how many rows match: no second COUNT query.
+    paginator.count = {STATE_ALL: total, STATE_ALL_BUT_DRAFTS: without_drafts}.get(
+        query.state, counts.get(query.state, 0)
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    # Each state's link keeps the other filters and goes back to the first page.
+    params = request.GET.copy()
+    params.pop("page", None)
+
+    def state_link(state: str) -> str:
+        if state:
+            params["state"] = state
+        else:
+            params.pop("state", None)
+        return f"?{params.urlencode()}"
+
+    state_links = [
+        (STATE_ALL_BUT_DRAFTS, _("All but drafts"), without_drafts, state_link("")),
+        (STATE_ALL, _("All states"), total, state_link(STATE_ALL)),
+    ]
+    state_counts = [
+        (state, label, counts[state], state_link(state))
+        for state, label in ApplicationState.choices
+    ]
     context = {
         "cohort": cohort,
         "form": form,
@@ -267,9 +304,10 @@ def application_list(request, pk):
         "sectors": [(sector.slug, sector.display_name) for sector in selectors.sectors()],
         "stages": Stage.choices,
         "state_choices": form.fields["state"].choices,
+        "state_links": state_links,
         "state_counts": state_counts,
-        "total": sum(counts.values()),
-        "total_without_drafts": sum(counts.values()) - counts[ApplicationState.DRAFT],
+        "total": total,
+        "total_without_drafts": without_drafts,
         "hx_target": "#applications-table",
         "export_qs": urlencode(query.as_params()),
     }

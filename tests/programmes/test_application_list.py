@@ -1,3 +1,5 @@
+import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,7 +18,9 @@ def _url(cohort, **params):
 
 
 def _names(response) -> list[str]:
-    return [row["startup"] for row in response.context["applications"]]
+    """The startups in the table's rows, top to bottom."""
+    rows = "".join(response.context["applications"])
+    return [html.unescape(name) for name in re.findall(r'class="fw-semibold">([^<]*)</a>', rows)]
 
 
 def _app(cohort, name, **kwargs):
@@ -38,7 +42,7 @@ def test_lists_only_the_cohorts_applications_and_leaves_drafts_out_by_default(st
     response = staff_client.get(_url(cohort))
     assert response.status_code == 200
     assert _names(response) == ["Alpha"]
-    assert response.context["state_counts"][0] == ("draft", "Draft", 1)
+    assert response.context["state_counts"][0] == ("draft", "Draft", 1, "?state=draft")
 
 
 def test_drafts_are_listed_when_asked_for(staff_client, cohort):
@@ -73,7 +77,7 @@ def test_counts_per_state_follow_the_other_filters(staff_client, cohort, sectors
     _app(cohort, "C", sector=sectors["retail"])
     counts = {
         state: n
-        for state, _label, n in staff_client.get(
+        for state, _label, n, _link in staff_client.get(
             _url(cohort, sector="fintech", state="submitted")
         ).context["state_counts"]
     }
@@ -222,3 +226,11 @@ def test_the_list_renders_in_traditional_chinese(staff_client, cohort, settings)
     response = staff_client.get(_url(cohort))
     assert response.status_code == 200
     assert '<html lang="zh-Hant">' in response.content.decode()
+
+
+def test_state_links_keep_the_other_filters_and_return_to_the_first_page(staff_client, db):
+    cohort = factories.CallFactory().cohort
+    _app(cohort, "A")
+    response = staff_client.get(_url(cohort, sector="fintech", q="x", page="2"))
+    links = {state: link for state, _label, _n, link in response.context["state_links"]}
+    assert links == {"": "?sector=fintech&q=x", "all": "?sector=fintech&q=x&state=all"}
