@@ -30,10 +30,18 @@ def founder(user):
         for i in Invitation.objects.filter(email__iexact=user.email).select_related("startup")
         if i.is_pending
     ]
+    now = timezone.now()
+    drafts_to_finish = [
+        a
+        for a in applications
+        if a.state == ApplicationState.DRAFT
+        and a.cohort.call.opens_at <= now < a.cohort.call.closes_at
+    ]
     return "core/dashboard_founder.html", {
         "startups": startups,
         "applications": applications,
-        "can_apply": can_apply,
+        "drafts_to_finish": drafts_to_finish,
+        "can_apply": [(call, free) for call, free in can_apply if free],
         "invitations": invitations,
         "now": timezone.now(),
     }
