@@ -220,3 +220,30 @@ def test_staff_download_of_a_pitch_deck_is_audited(world, as_user):
         ).count()
         == 1
     )
+
+
+def test_the_matrix_covers_every_operation_of_the_openapi_document(world, as_user, monkeypatch):
+    """A new endpoint without a row in ENDPOINTS fails here."""
+    import re
+
+    from django.test import Client
+
+    called: set[tuple[str, str]] = set()
+    original = Client.generic
+
+    def recording(self, method, path, *args, **kwargs):
+        called.add((method.lower(), path.split("?")[0]))
+        return original(self, method, path, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "generic", recording)
+    api = as_user(world["users"]["founder"])
+    for call, _expected in ENDPOINTS.values():
+        drain(call(api, world))
+    document = Client().get("/api/openapi.json").json()
+    missing = []
+    for template, operations in document["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", r"[^/]+", template) + "$")
+        for method in operations:
+            if not any(m == method and pattern.match(path) for m, path in called):
+                missing.append(f"{method.upper()} {template}")
+    assert missing == []
