@@ -49,9 +49,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Refresh the Traditional Chinese catalogue from the source, then compile it (needs gettext).
 messages: install
-	cd nurture && ../$(BIN)/django-admin makemessages -l zh_Hant --no-obsolete --ignore 'static/*'
-	cd nurture && ../$(BIN)/django-admin compilemessages -l zh_Hant
+	$(BIN)/nurture makemessages -l zh_Hant --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'nurture/static/*'
+	$(BIN)/nurture compilemessages -l zh_Hant --ignore '.venv/*'
 
 bench-pages: install
 	$(BIN)/python -m bench.pages

@@ -33,9 +33,7 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, actions: list[str], target_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("All actions"))] + [(a, a) for a in actions]
-        self.fields["target_type"].choices = [("", _("All types"))] + [
-            (t, t) for t in target_types
-        ]
+        self.fields["target_type"].choices = [("", _("All types"))] + [(t, t) for t in target_types]
 
     def clean(self):
         cleaned = super().clean()
