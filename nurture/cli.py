@@ -11,7 +11,11 @@ nurture <command>   any manage.py command (migrate, createsuperuser, ...)
 import os
 import sys
 
-ALIASES = {"worker": "db_worker", "reminders": "send_deadline_reminders"}
+ALIASES = {
+    "worker": "db_worker",
+    "reminders": "send_deadline_reminders",
+    "ledger-check": "ledger_check",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "nurture.programmes",
     "nurture.startups",
     "nurture.applications",
+    "nurture.resources",
     "nurture.api",
 ]
 

@@ -1,0 +1,550 @@
+"""Every write to the ledger goes through here: one database transaction and one audit entry each.
+
+`ledger_post` is the only function that writes entries or changes a cached balance. It locks
+the accounts it touches in primary-key order (so two postings over the same accounts never
+deadlock), checks every rule against the locked rows, and refuses with a `LedgerError`, writing
+nothing, when a rule fails. On SQLite `select_for_update` does nothing, and the project's
+IMMEDIATE transactions serialise writers instead.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError
+from django.db.transaction import atomic, get_connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, override
+
+from nurture.applications.models import Application, ApplicationState
+from nurture.audit.services import audit_record
+from nurture.programmes.models import BenefitItem, Cohort, Programme
+from nurture.startups.models import Startup
+
+from .models import (
+    AMOUNT_DIGITS,
+    AMOUNT_PLACES,
+    RESOURCE_UNITS,
+    UNIT_SCALE,
+    Account,
+    AccountKind,
+    Entry,
+    LedgerTransaction,
+    Resource,
+    TransactionKind,
+    Unit,
+)
+
+Line = tuple[Account, Decimal]
+
+# The largest magnitude a column of AMOUNT_DIGITS digits with AMOUNT_PLACES places can hold.
+AMOUNT_LIMIT = Decimal(10) ** (AMOUNT_DIGITS - AMOUNT_PLACES)
+STORED = Decimal(1).scaleb(-AMOUNT_PLACES)
+
+
+class LedgerError(Exception):
+    """A refused posting; nothing was written. The message is for the person who asked."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class IdempotencyConflict(LedgerError):
+    """The idempotency key was already used for a different request."""
+
+    code = "idempotency_conflict"
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+def account_open(
+    *,
+    kind: str,
+    resource: str,
+    unit: str,
+    startup: Startup | None = None,
+    programme: Programme | None = None,
+    actor=None,
+) -> Account:
+    """The account of an owner for a resource in a unit, created with a zero balance if new.
+
+    Safe under concurrency: a racing creator loses on the unique constraint and reads the row
+    the winner made.
+    """
+    if unit not in RESOURCE_UNITS.get(resource, ()):
+        raise LedgerError(
+            _("%(unit)s is not a unit of %(resource)s.") % {"unit": unit, "resource": resource},
+            code="unit",
+        )
+    with atomic():
+        account, created = Account.objects.get_or_create(
+            startup=startup, programme=programme, kind=kind, resource=resource, unit=unit
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="ledger.account_open",
+                target=account,
+                summary=str(account),
+                data={"kind": kind, "resource": resource, "unit": unit},
+            )
+    return account
+
+
+# --- Posting --------------------------------------------------------------------------------
+
+
+def _amount(value) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        # Floats are refused outright: 0.1 is not a tenth of a dollar.
+        raise LedgerError(_("Amounts must be decimal numbers."), code="amount")
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise LedgerError(_("Amounts must be finite numbers."), code="amount")
+    if amount == 0:
+        raise LedgerError(_("A line of a transaction cannot be zero."), code="zero")
+    if abs(amount) >= AMOUNT_LIMIT:
+        raise LedgerError(_("The amount %(amount)s is too large.") % {"amount": amount})
+    return amount
+
+
+def _prepare(lines: Iterable[Line]) -> list[tuple[int, Decimal]]:
+    """The lines as (account id, amount), sorted by account id; checks that need no rows."""
+    prepared = []
+    for line in lines:
+        account, value = line
+        if getattr(account, "pk", None) is None:
+            raise LedgerError(_("Every line needs a saved account."), code="account")
+        prepared.append((account.pk, _amount(value)))
+    if len(prepared) < 2:
+        raise LedgerError(_("A transaction needs at least two lines."), code="lines")
+    ids = [account_id for account_id, _amount_ in prepared]
+    if len(set(ids)) != len(ids):
+        raise LedgerError(_("An account appears twice in one transaction."), code="lines")
+    if sum(amount for _id, amount in prepared) != 0:
+        raise LedgerError(
+            _("The lines do not balance: they add up to %(total)s instead of zero.")
+            % {"total": sum(amount for _id, amount in prepared)},
+            code="unbalanced",
+        )
+    return sorted(prepared)
+
+
+def _fingerprint(
+    *,
+    kind: str,
+    lines: Sequence[tuple[int, Decimal]],
+    reverses: LedgerTransaction | None,
+    cohort: Cohort | None,
+) -> str:
+    # The memo is left out: it describes the posting, and a retry may word it differently
+    # (another language, a new timestamp) while asking for the same movement.
+    request = {
+        "kind": str(kind),
+        "lines": [[account_id, str(amount.quantize(STORED))] for account_id, amount in lines],
+        "reverses": reverses.pk if reverses is not None else None,
+        "cohort": cohort.pk if cohort is not None else None,
+    }
+    return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(key: str, fingerprint: str) -> LedgerTransaction | None:
+    """The transaction already posted under `key`, if the request is the same one."""
+    existing = LedgerTransaction.objects.filter(idempotency_key=key).first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            _(
+                "The idempotency key %(key)s was already used for a different request "
+                "(transaction #%(id)s); nothing was posted."
+            )
+            % {"key": key, "id": existing.pk}
+        )
+    return existing
+
+
+def _already_reversed(original: LedgerTransaction) -> LedgerError:
+    return LedgerError(
+        _("Transaction #%(id)s has already been reversed.") % {"id": original.pk},
+        code="already_reversed",
+    )
+
+
+def _check_locked(accounts: dict[int, Account], lines: list[tuple[int, Decimal]]) -> None:
+    if len(accounts) != len(lines):
+        raise LedgerError(_("A line names an account that does not exist."), code="account")
+    units = {(account.resource, account.unit) for account in accounts.values()}
+    if len(units) != 1:
+        raise LedgerError(
+            _("All lines of a transaction must be in one resource and one unit."), code="units"
+        )
+    ((_resource, unit),) = units
+    scale = Decimal(1).scaleb(-UNIT_SCALE[unit])
+    for account_id, amount in lines:
+        try:
+            exact = amount == amount.quantize(scale)
+        except InvalidOperation:
+            exact = False
+        if not exact:
+            raise LedgerError(
+                _("%(amount)s has more than %(places)s decimal places, the most %(unit)s allows.")
+                % {"amount": amount, "places": UNIT_SCALE[unit], "unit": unit},
+                code="scale",
+            )
+        account = accounts[account_id]
+        balance = account.balance + amount
+        if balance < 0 and not account.may_go_negative:
+            raise LedgerError(
+                _(
+                    "Not enough left: %(account)s holds %(balance)s, and this would take "
+                    "%(amount)s from it. Nothing was posted."
+                )
+                % {"account": account, "balance": account.balance, "amount": -amount},
+                code="insufficient",
+            )
+        account.balance = balance
+
+
+def _write(
+    *,
+    lines: list[tuple[int, Decimal]],
+    memo: str,
+    kind: str,
+    key: str | None,
+    fingerprint: str,
+    actor,
+    cohort: Cohort | None,
+    reverses: LedgerTransaction | None,
+    nested: bool,
+) -> LedgerTransaction:
+    created_by = actor if getattr(actor, "pk", None) else None
+    txn = LedgerTransaction(
+        kind=kind,
+        memo=memo,
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        reverses=reverses,
+        cohort=cohort,
+        created_by=created_by,
+    )
+    # The row goes in before the accounts are locked, so a duplicate key (or a second reversal)
+    # fails before any lock is taken. Inside a caller's transaction a savepoint keeps that
+    # transaction usable; as the outermost transaction, `ledger_post` resolves it after rollback.
+    if nested and (key is not None or reverses is not None):
+        try:
+            with atomic():
+                txn.save(force_insert=True)
+        except IntegrityError:
+            if key is not None and (winner := _replay(key, fingerprint)) is not None:
+                return winner
+            if reverses is not None:
+                raise _already_reversed(reverses) from None
+            raise
+    else:
+        txn.save(force_insert=True)
+
+    ids = [account_id for account_id, _amount_ in lines]
+    accounts = {
+        account.pk: account
+        for account in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    _check_locked(accounts, lines)
+    Entry.objects.bulk_create(
+        Entry(transaction=txn, account_id=account_id, amount=amount) for account_id, amount in lines
+    )
+    Account.objects.bulk_update(list(accounts.values()), ["balance"])
+    audit_record(
+        actor=actor,
+        action="ledger.post",
+        target=txn,
+        summary=memo or txn.get_kind_display(),
+        data={
+            "kind": str(kind),
+            "lines": [[account_id, str(amount)] for account_id, amount in lines],
+            "idempotency_key": key,
+            "reverses": reverses.pk if reverses is not None else None,
+        },
+    )
+    return txn
+
+
+def _post(
+    *,
+    lines: Iterable[Line],
+    memo: str,
+    kind: str,
+    key: str | None,
+    actor,
+    cohort: Cohort | None,
+    reverses: LedgerTransaction | None,
+) -> LedgerTransaction:
+    if key is not None and not key.strip():
+        raise LedgerError(_("An idempotency key cannot be blank."), code="key")
+    if kind not in TransactionKind.values:
+        raise LedgerError(_("Unknown transaction kind %(kind)s.") % {"kind": kind}, code="kind")
+    prepared = _prepare(lines)
+    fingerprint = _fingerprint(kind=kind, lines=prepared, reverses=reverses, cohort=cohort)
+    nested = get_connection().in_atomic_block
+    try:
+        with atomic():
+            return _write(
+                lines=prepared,
+                memo=memo,
+                kind=kind,
+                key=key,
+                fingerprint=fingerprint,
+                actor=actor,
+                cohort=cohort,
+                reverses=reverses,
+                nested=nested,
+            )
+    except IntegrityError:
+        # Only reached as the outermost transaction, now rolled back: the first posting under
+        # this key (or the first reversal) has committed, and is visible to this new query.
+        if nested:
+            raise
+        if key is not None and (winner := _replay(key, fingerprint)) is not None:
+            return winner
+        if reverses is not None and LedgerTransaction.objects.filter(reverses=reverses).exists():
+            raise _already_reversed(reverses) from None
+        raise
+
+
+def ledger_post(
+    *,
+    lines: Sequence[Line],
+    memo: str,
+    kind: str,
+    idempotency_key: str | None = None,
+    actor=None,
+    cohort: Cohort | None = None,
+) -> LedgerTransaction:
+    """Post one balanced transaction: `lines` are (account, amount), added to each balance.
+
+    Refused, with nothing written, when the lines do not add up to zero, mix resources or
+    units, carry a zero or more decimal places than the unit allows, or would take an account
+    that may not go negative below zero. Under an `idempotency_key` already used, the first
+    transaction is returned and nothing is posted if the request is the same; a different
+    request raises `IdempotencyConflict`.
+    """
+    return _post(
+        lines=lines,
+        memo=memo,
+        kind=kind,
+        key=idempotency_key,
+        actor=actor,
+        cohort=cohort,
+        reverses=None,
+    )
+
+
+def ledger_reverse(
+    *,
+    transaction: LedgerTransaction,
+    memo: str,
+    actor,
+    idempotency_key: str | None = None,
+) -> LedgerTransaction:
+    """Post the mirror image of `transaction`: every entry negated. At most once per transaction.
+
+    Refused when the transaction is itself a reversal, has already been reversed (unless this
+    is a replay of that reversal under its key), or when taking back what it gave would take
+    an account below zero (the startup has already used it).
+    """
+    original = LedgerTransaction.objects.get(pk=transaction.pk)
+    if original.kind == TransactionKind.REVERSAL:
+        raise LedgerError(
+            _("A reversal cannot be reversed; post the transaction again instead."),
+            code="reversal_of_reversal",
+        )
+    entries = list(original.entries.select_related("account").order_by("account_id"))
+    lines = [(entry.account, -entry.amount) for entry in entries]
+    if idempotency_key is None and LedgerTransaction.objects.filter(reverses=original).exists():
+        raise _already_reversed(original)
+    return _post(
+        lines=lines,
+        memo=memo,
+        kind=TransactionKind.REVERSAL,
+        key=idempotency_key,
+        actor=actor,
+        cohort=original.cohort,
+        reverses=original,
+    )
+
+
+# --- Programme pools and a startup's benefits -----------------------------------------------
+
+
+def _stored(message: str, *, resource: str, **values: str) -> str:
+    """A memo written by the system, in the site's default language whoever triggered it."""
+    with override(settings.LANGUAGE_CODE):
+        return _(message) % {"resource": Resource(resource).label, **values}
+
+
+def pool_fund(
+    *,
+    programme: Programme,
+    resource: str,
+    unit: str,
+    amount: Decimal,
+    actor,
+    memo: str = "",
+    idempotency_key: str | None = None,
+    kind: str = TransactionKind.TOP_UP,
+) -> LedgerTransaction:
+    """Bring `amount` into a programme's pool from its funding source (which goes negative)."""
+    with atomic():
+        source = account_open(
+            programme=programme, kind=AccountKind.SOURCE, resource=resource, unit=unit, actor=actor
+        )
+        pool = account_open(
+            programme=programme, kind=AccountKind.POOL, resource=resource, unit=unit, actor=actor
+        )
+        return ledger_post(
+            lines=[(source, -amount), (pool, amount)],
+            memo=memo
+            or _stored(gettext_noop("Funding of the %(resource)s pool"), resource=resource),
+            kind=kind,
+            idempotency_key=idempotency_key,
+            actor=actor,
+        )
+
+
+def _pool_ready(
+    *, programme: Programme, resource: str, unit: str, amount: Decimal, actor
+) -> Account:
+    """The programme's pool for a resource; when first needed, funded for a year of startups.
+
+    The opening balance is one startup's entitlement times the programme's yearly cap: the
+    commitment the funder makes for a year. Later top-ups go through `pool_fund`.
+    """
+    pool = account_open(
+        programme=programme, kind=AccountKind.POOL, resource=resource, unit=unit, actor=actor
+    )
+    key = f"pool-opening:programme-{programme.pk}:{resource}:{unit}"
+    if not LedgerTransaction.objects.filter(idempotency_key=key).exists():
+        # A racing first admission posts the same opening under the same key; one of the two
+        # postings wins and the other returns it.
+        pool_fund(
+            programme=programme,
+            resource=resource,
+            unit=unit,
+            amount=amount * max(programme.yearly_cap, 1),
+            actor=actor,
+            memo=_stored(
+                gettext_noop("Opening balance of the %(resource)s pool"), resource=resource
+            ),
+            idempotency_key=key,
+            kind=TransactionKind.OPENING,
+        )
+    return pool
+
+
+def _entitlements(programme: Programme) -> dict[tuple[str, str], Decimal]:
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    items = BenefitItem.objects.filter(
+        programme=programme, kind__in=Resource.values, amount__gt=0
+    ).order_by("position", "id")
+    for item in items:
+        if item.unit not in RESOURCE_UNITS[item.kind]:
+            raise LedgerError(
+                _("The benefit line %(label)s is in %(unit)s, which does not fit %(kind)s.")
+                % {"label": item.label, "unit": item.unit or "-", "kind": item.get_kind_display()},
+                code="unit",
+            )
+        totals[(item.kind, item.unit)] += item.amount
+    order = {resource: position for position, resource in enumerate(Resource.values)}
+    return dict(sorted(totals.items(), key=lambda pair: (order[pair[0][0]], pair[0][1])))
+
+
+def benefits_key(application: Application, resource: str, unit: str) -> str:
+    return f"benefits-open:application-{application.pk}:{resource}:{unit}"
+
+
+@atomic
+def benefits_open(*, application: Application, actor) -> list[LedgerTransaction]:
+    """Post an accepted startup's entitlements from the programme's pools, once.
+
+    Reads the amounts from the programme's benefit lines (seed funding, cloud credits,
+    GPU-hours). Each resource is one transaction under a key derived from the application, so
+    calling again, or racing another call, posts nothing more; a benefit line changed after
+    the benefits were opened does not change what was posted. Records an audit entry when
+    something was posted.
+    """
+    application = Application.objects.select_related("cohort__programme", "startup").get(
+        pk=application.pk
+    )
+    if application.state != ApplicationState.ACCEPTED:
+        raise LedgerError(
+            _("Benefits open only for an accepted application; this one is %(state)s.")
+            % {"state": application.get_state_display()},
+            code="state",
+        )
+    programme = application.cohort.programme
+    entitlements = _entitlements(programme)
+    existing = {
+        txn.idempotency_key: txn
+        for txn in LedgerTransaction.objects.filter(
+            idempotency_key__in=[benefits_key(application, *pair) for pair in entitlements]
+        )
+    }
+    transactions, posted = [], []
+    for (resource, unit), amount in entitlements.items():
+        key = benefits_key(application, resource, unit)
+        if key in existing:
+            transactions.append(existing[key])
+            continue
+        pool = _pool_ready(
+            programme=programme, resource=resource, unit=unit, amount=amount, actor=actor
+        )
+        asset = account_open(
+            startup=application.startup,
+            kind=AccountKind.ASSET,
+            resource=resource,
+            unit=unit,
+            actor=actor,
+        )
+        txn = ledger_post(
+            lines=[(pool, -amount), (asset, amount)],
+            memo=_stored(
+                gettext_noop("%(resource)s for %(startup)s, %(cohort)s"),
+                resource=resource,
+                startup=application.startup.name,
+                cohort=application.cohort.name,
+            ),
+            kind=TransactionKind.ENTITLEMENT,
+            idempotency_key=key,
+            actor=actor,
+            cohort=application.cohort,
+        )
+        transactions.append(txn)
+        posted.append(txn)
+    if posted:
+        audit_record(
+            actor=actor,
+            action="benefits.open",
+            target=application,
+            summary=_("Benefits opened for %(startup)s") % {"startup": application.startup.name},
+            data={"transactions": [txn.pk for txn in posted]},
+        )
+    return transactions
+
+
+__all__ = [
+    "IdempotencyConflict",
+    "LedgerError",
+    "Unit",
+    "account_open",
+    "benefits_open",
+    "ledger_post",
+    "ledger_reverse",
+    "pool_fund",
+]

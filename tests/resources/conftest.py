@@ -1,0 +1,52 @@
+"""Fixtures for the ledger's tests: a programme with funding sources and startups' accounts."""
+
+from decimal import Decimal
+
+import pytest
+
+from nurture.resources.models import Account, AccountKind, Resource, TransactionKind, Unit
+from nurture.resources.services import account_open, ledger_post
+from tests import factories
+
+
+class Books:
+    """A programme's ledger in a test: open accounts and fund them from the programme's source.
+
+    Builds every row itself (no data-migration rows), so transactional tests can use it too.
+    """
+
+    def __init__(self):
+        self.programme = factories.ProgrammeFactory()
+
+    def account(
+        self,
+        *,
+        startup=None,
+        kind: str = AccountKind.ASSET,
+        resource: str = Resource.SEED_FUNDING,
+        unit: str = Unit.USD,
+    ) -> Account:
+        if kind in (AccountKind.POOL, AccountKind.SOURCE):
+            return account_open(programme=self.programme, kind=kind, resource=resource, unit=unit)
+        startup = startup or factories.StartupFactory()
+        return account_open(startup=startup, kind=kind, resource=resource, unit=unit)
+
+    def source(self, account: Account) -> Account:
+        return self.account(kind=AccountKind.SOURCE, resource=account.resource, unit=account.unit)
+
+    def fund(self, account: Account, amount, **kwargs):
+        return ledger_post(
+            lines=[(self.source(account), -Decimal(amount)), (account, Decimal(amount))],
+            memo="funding",
+            kind=TransactionKind.TOP_UP,
+            **kwargs,
+        )
+
+
+@pytest.fixture
+def books(db) -> Books:
+    return Books()
+
+
+def balance(account: Account) -> Decimal:
+    return Account.objects.get(pk=account.pk).balance
