@@ -1,8 +1,11 @@
 """Fixtures for the ledger's tests: a programme with funding sources and startups' accounts."""
 
+import sqlite3
+from contextlib import closing
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from nurture.resources.models import Account, AccountKind, Resource, TransactionKind, Unit
 from nurture.resources.services import account_open, ledger_post
@@ -50,3 +53,33 @@ def books(db) -> Books:
 
 def balance(account: Account) -> Decimal:
     return Account.objects.get(pk=account.pk).balance
+
+
+@pytest.fixture
+def threaded_db(transactional_db, tmp_path):
+    """The test database, reachable from other threads' connections while they write.
+
+    On SQLite the test database lives in memory with a shared cache, whose table locks fail at
+    once ("database table is locked") instead of waiting, so threads could not queue behind
+    an IMMEDIATE transaction as they do on a real file. Here the migrated database is copied
+    into a file for the test, and every connection (this thread's and the workers') uses it.
+    PostgreSQL needs nothing.
+    """
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    settings_dict = connection.settings_dict
+    memory_name = settings_dict["NAME"]
+    connection.ensure_connection()
+    memory = connection.connection
+    path = tmp_path / "threaded.sqlite3"
+    with closing(sqlite3.connect(path)) as target:
+        memory.backup(target)
+    connection.connection = None
+    settings_dict["NAME"] = str(path)
+    try:
+        yield
+    finally:
+        connection.close()
+        settings_dict["NAME"] = memory_name
+        connection.connection = memory
