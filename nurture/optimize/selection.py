@@ -124,6 +124,36 @@ def _prechecks(problem: SelectionProblem, lower: NDArray, upper: NDArray) -> lis
     return reasons
 
 
+def _dominated(
+    problem: SelectionProblem, merit: NDArray[np.float64], available: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """Candidates that no optimal cohort needs, fixed out so that HiGHS searches fewer.
+
+    j dominates i when j comes first by (merit descending, index), costs no more, and is in
+    i's sector or an uncapped one: swapping i for j keeps every constraint and loses no merit.
+    If at least `size_limit` available candidates dominate i, one of them is outside any cohort
+    that holds i, so swapping (repeatedly, each step moving to an earlier candidate) turns
+    an optimal cohort into one without i.
+    """
+    n = merit.size
+    limit = problem.size_limit
+    if n <= limit or n > 5000:  # nothing to gain, or the n×n comparison grows too large
+        return np.zeros(n, dtype=bool)
+    index = np.arange(n)
+    better = (merit[None, :] > merit[:, None]) | (
+        (merit[None, :] == merit[:, None]) & (index[None, :] < index[:, None])
+    )
+    if problem.costs is not None and problem.pool is not None:
+        costs = np.asarray(problem.costs, dtype=float)
+        better &= costs[None, :] <= costs[:, None]
+    if problem.sectors is not None and problem.sector_caps:
+        sectors = np.asarray(problem.sectors, dtype=object)
+        capped = np.isin(sectors, list(problem.sector_caps))
+        better &= (sectors[None, :] == sectors[:, None]) | ~capped[None, :]
+    better &= available[None, :]
+    return better.sum(axis=1) >= limit
+
+
 def select_cohort(problem: SelectionProblem, *, explain: bool = True) -> SelectionResult:
     merit = np.asarray(problem.merit, dtype=float)
     n = merit.size
@@ -136,6 +166,7 @@ def select_cohort(problem: SelectionProblem, *, explain: bool = True) -> Selecti
     if reasons:
         return SelectionResult(feasible=False, selected=np.zeros(n, bool), reasons=reasons)
     constraints = _constraints(problem, n)
+    upper = np.where(_dominated(problem, merit, upper > 0) & ~include, 0.0, upper)
     result = milp(
         -merit,
         constraints=constraints,
