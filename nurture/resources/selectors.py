@@ -41,7 +41,8 @@ from .models import (
 
 # Any real difference between two stored amounts is at least one unit of the last place;
 # half of that absorbs SQLite's floating-point sums without hiding a real error.
-TOLERANCE = Decimal(1).scaleb(-AMOUNT_PLACES) / 2
+STORED = Decimal(1).scaleb(-AMOUNT_PLACES)
+TOLERANCE = STORED / 2
 ZERO = Value(
     Decimal("0"), output_field=DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
 )
@@ -65,7 +66,7 @@ def balances_for_startup(*, startup: Startup) -> list[Balance]:
         Account.objects.filter(startup=startup)
         .values("resource", "unit")
         .annotate(
-            balance=Coalesce(Sum("balance", filter=Q(kind=AccountKind.ASSET)), ZERO),
+            held=Coalesce(Sum("balance", filter=Q(kind=AccountKind.ASSET)), ZERO),
             used=Coalesce(Sum("balance", filter=Q(kind=AccountKind.SPEND)), ZERO),
         )
         .order_by("resource", "unit")
@@ -74,7 +75,7 @@ def balances_for_startup(*, startup: Startup) -> list[Balance]:
         Balance(
             resource=row["resource"],
             unit=row["unit"],
-            balance=_exact(row["balance"], row["unit"]),
+            balance=_exact(row["held"], row["unit"]),
             used=_exact(row["used"], row["unit"]),
         )
         for row in rows
@@ -276,6 +277,17 @@ def unmirrored_reversals() -> QuerySet:
     )
 
 
+def _plain(row: dict) -> dict:
+    """Amounts at the stored scale, whatever type the database's sums came back as."""
+    return {
+        name: Decimal(value).quantize(STORED) if name in AMOUNT_NAMES else value
+        for name, value in row.items()
+    }
+
+
+AMOUNT_NAMES = frozenset({"total", "balance", "entries_total"})
+
+
 def ledger_problems(*, limit: int = 50) -> list[str]:
     """Everything wrong with the ledger, each named; empty when the ledger is consistent.
 
@@ -286,7 +298,7 @@ def ledger_problems(*, limit: int = 50) -> list[str]:
             "Transaction #%(id)s does not balance: %(lines)s lines summing to %(total)s, "
             "in %(units)s units and %(resources)s resources."
         )
-        % row
+        % _plain(row)
         for row in unbalanced_transactions()[:limit]
     ]
     problems += [
@@ -294,11 +306,11 @@ def ledger_problems(*, limit: int = 50) -> list[str]:
             "Account #%(id)s caches a balance of %(balance)s "
             "but its entries sum to %(entries_total)s."
         )
-        % row
+        % _plain(row)
         for row in stale_balances()[:limit]
     ]
     problems += [
-        _("Account #%(id)s may not go negative but holds %(balance)s.") % row
+        _("Account #%(id)s may not go negative but holds %(balance)s.") % _plain(row)
         for row in negative_balances()[:limit]
     ]
     problems += [
@@ -306,7 +318,7 @@ def ledger_problems(*, limit: int = 50) -> list[str]:
             "The reversal of transaction #%(original)s does not mirror it on account "
             "#%(account_id)s: %(lines)s entries summing to %(total)s."
         )
-        % row
+        % _plain(row)
         for row in unmirrored_reversals()[:limit]
     ]
     return problems
