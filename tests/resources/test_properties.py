@@ -156,6 +156,10 @@ def replay(model: Model, choice: int, same: bool) -> None:
     assert LedgerTransaction.objects.count() == counts
 
 
+def stored(amount) -> Decimal:
+    return Decimal(amount).quantize(Decimal("0.0001"))
+
+
 def run(ops) -> None:
     books = Books()
     sources, holders = [], []
@@ -187,13 +191,12 @@ def run(ops) -> None:
         model.check()
 
     assert ledger_problems() == []
-    unbalanced = (
-        Entry.objects.values("transaction_id").annotate(total=Sum("amount")).exclude(total=0)
-    )
-    assert list(unbalanced) == []
+    # SQLite sums its decimals as doubles: round them to the stored scale before comparing.
+    totals = Entry.objects.values("transaction_id").annotate(total=Sum("amount"))
+    assert all(stored(row["total"]) == 0 for row in totals)
     assert not Account.objects.exclude(kind=AccountKind.SOURCE).filter(balance__lt=0).exists()
     for account in Account.objects.annotate(total=Sum("entries__amount")):
-        assert account.balance == (account.total or 0)
+        assert account.balance == stored(account.total or 0)
 
 
 @settings(
