@@ -442,8 +442,9 @@ def _assign_fair(
     if method == "milp" or (method == "auto" and ii.size <= FAIR_EXACT_MAX_PAIRS):
         exact = _fair_milp(affinity, ii, jj, k=k, min_load=min_load, max_load=max_load)
         if exact is not None:
-            result = _result(affinity, ii[exact], jj[exact], k=k, scale=scale, fair=True,
-                             method="milp")  # fmt: skip
+            result = _result(
+                affinity, ii[exact], jj[exact], k=k, scale=scale, fair=True, method="milp"
+            )
             if result.min_application_affinity >= plain.min_application_affinity:
                 return result
     n_apps, n_reviewers = affinity.shape
@@ -460,8 +461,9 @@ def _assign_fair(
         chosen = _solve_flow(ii, jj, costs, n_apps, n_reviewers, k, min_load, max_load)
         if chosen is None:  # cannot happen: the network is the plain one's
             break
-        candidate = _result(affinity, ii[chosen], jj[chosen], k=k, scale=scale, fair=True,
-                            method="reweighted-flow")  # fmt: skip
+        candidate = _result(
+            affinity, ii[chosen], jj[chosen], k=k, scale=scale, fair=True, method="reweighted-flow"
+        )
         per_app = candidate.per_application
         if (candidate.min_application_affinity, candidate.objective) > (
             best.min_application_affinity,
@@ -492,8 +494,9 @@ def _fair_milp(
     weighted = sp.csr_matrix((values, (ii, cols)), shape=(n_apps, n))
     # Variables: x (n binaries), then t (the minimum per-application affinity).
     zero_col = sp.csr_matrix((n_apps, 1))
-    loads = LinearConstraint(sp.hstack([by_reviewer, sp.csr_matrix((n_reviewers, 1))]),
-                             min_load, max_load)  # fmt: skip
+    loads = LinearConstraint(
+        sp.hstack([by_reviewer, sp.csr_matrix((n_reviewers, 1))]), min_load, max_load
+    )
     cover = LinearConstraint(sp.hstack([by_app, zero_col]), k, k)
     floor = LinearConstraint(sp.hstack([weighted, -sp.csr_matrix(np.ones((n_apps, 1)))]), 0, np.inf)
     integrality = np.concatenate([np.ones(n), [0]])
@@ -602,8 +605,9 @@ def lp_bound(
     all_ii, all_jj = np.nonzero(allowed)
     all_values = affinity[all_ii, all_jj]
     if full:
-        result = _restricted_lp(all_values, all_ii, all_jj, n_apps, n_reviewers, k, min_load,
-                                max_load)  # fmt: skip
+        result = _restricted_lp(
+            all_values, all_ii, all_jj, n_apps, n_reviewers, k, min_load, max_load
+        )
         seconds = time.perf_counter() - started
         if result.status != 0:
             return LPBound(float("nan"), False, seconds, all_ii.size, 1)
@@ -627,22 +631,25 @@ def lp_bound(
             in_lp[picks[picks >= 0]] = True
             per_app = 0
         ii, jj = all_ii[in_lp], all_jj[in_lp]
-        result = _restricted_lp(all_values[in_lp], ii, jj, n_apps, n_reviewers, k, min_load,
-                                max_load)  # fmt: skip
+        result = _restricted_lp(
+            all_values[in_lp], ii, jj, n_apps, n_reviewers, k, min_load, max_load
+        )
         if result.status == 2 and not in_lp.all():  # infeasible restriction: widen it
             per_app = min(n_reviewers, 2 * max(int(in_lp.sum()) // max(n_apps, 1), 1))
             continue
         if result.status != 0:
-            return LPBound(float("nan"), False, time.perf_counter() - started, int(in_lp.sum()),
-                           rounds)  # fmt: skip
+            return LPBound(
+                float("nan"), False, time.perf_counter() - started, int(in_lp.sum()), rounds
+            )
         value = float(-result.fun)
         u = -result.eqlin.marginals
         ub_duals = -result.ineqlin.marginals
         v = np.maximum(ub_duals[:n_reviewers], 0.0)
         w = np.maximum(ub_duals[n_reviewers:], 0.0) if min_load.any() else np.zeros(n_reviewers)
         z = np.maximum(all_values - u[all_ii] - v[all_jj] + w[all_jj], 0.0)
-        bound = min(bound, k * float(u.sum()) + float(max_load @ v) - float(min_load @ w)
-                    + float(z.sum()))  # fmt: skip
+        bound = min(
+            bound, k * float(u.sum()) + float(max_load @ v) - float(min_load @ w) + float(z.sum())
+        )
         if bound - value <= tolerance * max(1.0, abs(value)):
             return LPBound(bound, True, time.perf_counter() - started, int(in_lp.sum()), rounds)
         entering = (z > tolerance) & ~in_lp

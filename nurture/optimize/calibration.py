@@ -81,9 +81,18 @@ def calibrate(
     if n == 0:
         empty = np.zeros(0)
         return Calibration(
-            0.0, np.zeros(n_revs), np.ones(n_revs), np.zeros(n_apps), raw_mean, app_counts,
-            reviewer_counts, empty, np.zeros(n_apps), np.zeros(n_apps, bool), 0,
-        )  # fmt: skip
+            0.0,
+            np.zeros(n_revs),
+            np.ones(n_revs),
+            np.zeros(n_apps),
+            raw_mean,
+            app_counts,
+            reviewer_counts,
+            empty,
+            np.zeros(n_apps),
+            np.zeros(n_apps, bool),
+            0,
+        )
 
     scale = np.ones(n_revs)
     rows = np.arange(n)
