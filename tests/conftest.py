@@ -2,9 +2,22 @@ import shutil
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test.utils import CaptureQueriesContext
 
 from tests import factories
+
+ROLE_FACTORIES = {
+    "founder": factories.FounderFactory,
+    "reviewer": factories.ReviewerFactory,
+    "finance_approver": factories.FinanceApproverFactory,
+    "partner": factories.PartnerFactory,
+    "programme_manager": factories.ProgrammeManagerFactory,
+    "administrator": factories.AdministratorFactory,
+}
+STAFF_ROLES = {"programme_manager", "administrator"}
+ALL_ROLES = ["anonymous", *ROLE_FACTORIES]
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +87,38 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def client_as(client, db):
+    """A test client signed in with a new user of the given role ("anonymous": nobody)."""
+
+    def sign_in(role: str):
+        if role != "anonymous":
+            client.force_login(ROLE_FACTORIES[role]())
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def staff_client(client, programme_manager):
+    client.force_login(programme_manager)
+    return client
+
+
+@pytest.fixture
+def cohort(db):
+    return factories.CallFactory().cohort
+
+
+@pytest.fixture
+def count_queries():
+    """Run a callable and return how many queries it made."""
+
+    def run(func) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            func()
+        return len(captured.captured_queries)
+
+    return run

@@ -9,8 +9,7 @@ from django.urls import reverse
 from nurture.audit.models import AuditEntry
 from nurture.audit.services import audit_record
 from tests import factories
-
-from .conftest import ALL_ROLES, STAFF_ROLES
+from tests.conftest import ALL_ROLES, STAFF_ROLES
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 LIST = "audit:list"

@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from nurture.programmes.models import Cohort
 from tests import factories
-
-from .conftest import ALL_ROLES, STAFF_ROLES
+from tests.conftest import ALL_ROLES, STAFF_ROLES
 
 
 def _urls(application):
