@@ -69,6 +69,7 @@ class Benefit(Schema):
     amount: Decimal | None
     unit: str
     details: str
+    details_zh_hant: str
 
     @staticmethod
     def resolve_kind_display(obj) -> str:

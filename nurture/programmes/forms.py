@@ -67,7 +67,16 @@ class BenefitItemForm(forms.ModelForm):
 
     class Meta:
         model = BenefitItem
-        fields = ["position", "kind", "label", "label_zh_hant", "amount", "unit", "details"]
+        fields = [
+            "position",
+            "kind",
+            "label",
+            "label_zh_hant",
+            "amount",
+            "unit",
+            "details",
+            "details_zh_hant",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,6 +106,7 @@ class BenefitItemForm(forms.ModelForm):
             amount=data.get("amount"),
             unit=data.get("unit") or "",
             details=data.get("details") or "",
+            details_zh_hant=data.get("details_zh_hant") or "",
             position=data["position"] if data.get("position") is not None else 10_000,
         )
 

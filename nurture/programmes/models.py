@@ -105,6 +105,9 @@ class BenefitItem(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=16, choices=BenefitUnit.choices, blank=True)
     details = models.CharField(_("details"), max_length=300, blank=True)
+    details_zh_hant = models.CharField(
+        _("details (Traditional Chinese)"), max_length=300, blank=True
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -123,6 +126,10 @@ class BenefitItem(models.Model):
     @property
     def display_label(self) -> str:
         return pick(self.label, self.label_zh_hant)
+
+    @property
+    def display_details(self) -> str:
+        return pick(self.details, self.details_zh_hant)
 
 
 class Sector(models.Model):

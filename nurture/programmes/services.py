@@ -51,6 +51,7 @@ class BenefitLine:
     amount: Decimal | None = None
     unit: str = ""
     details: str = ""
+    details_zh_hant: str = ""
     position: int = 0
     id: int | None = None
 

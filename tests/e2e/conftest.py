@@ -54,6 +54,7 @@ def seeded(transactional_db):
 
     for path in (
         "nurture.programmes.migrations.0002_seed_default_programme.seed",
+        "nurture.programmes.migrations.0003_benefit_details_zh_hant.translate_seeded_details",
         "nurture.privacy.migrations.0002_seed_notices.seed",
     ):
         import_string(path)(apps, None)

@@ -64,6 +64,7 @@ def _post_data(programme, **rules):
             f"benefits-{i}-amount": "" if item.amount is None else str(item.amount),
             f"benefits-{i}-unit": item.unit,
             f"benefits-{i}-details": item.details,
+            f"benefits-{i}-details_zh_hant": item.details_zh_hant,
         }
     return data, items
 
