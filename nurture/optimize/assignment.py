@@ -11,6 +11,12 @@ Minimum loads are lower bounds on the reviewer-to-sink arcs, removed by the stan
 the lower bound becomes a demand at the reviewer and the sink's demand shrinks by the same
 amount. Arcs come from `np.nonzero` over the allowed mask, added in one call.
 
+From PRICING_MIN_PAIRS cells up, OR-Tools never sees every pair (at about 100 bytes an arc,
+50 million pairs would take 5 GB): `_solve_priced` solves over each application's best
+reviewers, prices every other allowed pair against the residual network's node potentials a
+block of rows at a time, and adds those that could improve the flow until none can. The
+potentials then prove the result optimal over every pair, with the same integer costs.
+
 Costs must be integers, so affinities are scaled and rounded. Each pair's rounding error is at
 most 0.5/scale, and both the returned assignment and the true optimum hold k*A pairs, so the
 true optimum exceeds the returned objective by at most k*A/scale (`rounding_bound`).
@@ -36,6 +42,15 @@ FAIR_EXACT_MAX_PAIRS = 20_000
 FAIR_ROUNDS = 12
 # OR-Tools multiplies costs by (nodes + 1) during cost scaling; keep that inside int64.
 _COST_LIMIT = 2**62
+# From this many (application, reviewer) cells up, the flow starts from each application's
+# best reviewers and adds the other pairs only when pricing shows they could help
+# (`_solve_priced`), instead of holding every pair in OR-Tools at about 100 bytes each.
+PRICING_MIN_PAIRS = 1_000_000
+# Reviewers per application in the first restricted network (at least k), and the most
+# pairs per application that one pricing round adds.
+CANDIDATES_PER_APPLICATION = 12
+# Cells per block when the full matrix is scanned, so that temporaries stay near 16 MB.
+_BLOCK_CELLS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -220,6 +235,221 @@ def _solve_flow(
     return flow.flows(np.arange(n_pairs, dtype=np.int32)) > 0
 
 
+def _row_blocks(n_apps: int, n_reviewers: int):
+    step = max(1, _BLOCK_CELLS // max(n_reviewers, 1))
+    for start in range(0, n_apps, step):
+        yield start, min(n_apps, start + step)
+
+
+def _mark_best(
+    affinity: NDArray[np.float64],
+    allowed: NDArray[np.bool_],
+    candidates: NDArray[np.bool_],
+    per_app: int,
+    per_reviewer: int,
+) -> None:
+    """Mark in `candidates` each application's `per_app` best allowed reviewers and each
+    reviewer's `per_reviewer` best allowed applications, a block at a time."""
+    n_apps, n_reviewers = affinity.shape
+    per_app = min(per_app, n_reviewers)
+    if per_app:
+        for lo, hi in _row_blocks(n_apps, n_reviewers):
+            masked = np.where(allowed[lo:hi], affinity[lo:hi], -np.inf)
+            top = np.argpartition(masked, n_reviewers - per_app, axis=1)[:, n_reviewers - per_app :]
+            rows = np.broadcast_to(np.arange(hi - lo)[:, None], top.shape)
+            keep = allowed[lo:hi][rows, top]
+            candidates[lo + rows[keep], top[keep]] = True
+    per_reviewer = min(per_reviewer, n_apps)
+    if per_reviewer:
+        for lo, hi in _row_blocks(n_reviewers, n_apps):
+            masked = np.where(allowed[:, lo:hi], affinity[:, lo:hi], -np.inf)
+            top = np.argpartition(masked, n_apps - per_reviewer, axis=0)[n_apps - per_reviewer :]
+            cols = np.broadcast_to(np.arange(hi - lo)[None, :], top.shape)
+            keep = allowed[:, lo:hi][top, cols]
+            candidates[top[keep], lo + cols[keep]] = True
+
+
+def _solve_restricted(
+    ii: NDArray[np.int64],
+    jj: NDArray[np.int64],
+    costs: NDArray[np.int64],
+    n_apps: int,
+    n_reviewers: int,
+    k: int,
+    min_load: NDArray[np.int64],
+    max_load: NDArray[np.int64],
+    big: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]] | None:
+    """The flow of `_solve_flow` plus an artificial node X = sink + 1 that any application
+    may reach (arc i -> X, capacity k, cost `big`) and that reaches any reviewer (X -> j,
+    capacity max_j, cost 0), so that the network has a feasible flow whenever the counting
+    checks pass, whatever pairs it holds. Returns the flow on the pairs, on the arcs i -> X
+    and on the arcs X -> j; None if OR-Tools finds no optimum."""
+    flow = min_cost_flow.SimpleMinCostFlow()
+    sink = n_apps + n_reviewers
+    artificial = sink + 1
+    n_pairs = ii.size
+    flow.add_arcs_with_capacity_and_unit_cost(
+        ii.astype(np.int32), (jj + n_apps).astype(np.int32), np.ones(n_pairs, np.int64), costs
+    )
+    reviewer_nodes = np.arange(n_apps, sink, dtype=np.int32)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        reviewer_nodes,
+        np.full(n_reviewers, sink, dtype=np.int32),
+        max_load - min_load,
+        np.zeros(n_reviewers, dtype=np.int64),
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.arange(n_apps, dtype=np.int32),
+        np.full(n_apps, artificial, dtype=np.int32),
+        np.full(n_apps, k, dtype=np.int64),
+        np.full(n_apps, big, dtype=np.int64),
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.full(n_reviewers, artificial, dtype=np.int32),
+        reviewer_nodes,
+        max_load.astype(np.int64),
+        np.zeros(n_reviewers, dtype=np.int64),
+    )
+    supplies = np.concatenate(
+        [
+            np.full(n_apps, k, dtype=np.int64),
+            -min_load,
+            np.array([-(k * n_apps - int(min_load.sum())), 0], dtype=np.int64),
+        ]
+    )
+    flow.set_nodes_supplies(np.arange(artificial + 1, dtype=np.int32), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    flows = flow.flows(np.arange(n_pairs + n_reviewers + n_apps + n_reviewers, dtype=np.int32))
+    start = n_pairs + n_reviewers
+    return flows[:n_pairs], flows[start : start + n_apps], flows[start + n_apps :]
+
+
+def _potentials(
+    tails: NDArray[np.int64],
+    heads: NDArray[np.int64],
+    weights: NDArray[np.int64],
+    n_nodes: int,
+) -> NDArray[np.int64]:
+    """Node potentials d with d_head <= d_tail + weight on every given arc: shortest distances
+    from a virtual source joined to every node at cost 0 (Bellman-Ford, one vectorised pass
+    over the arcs per round). On the residual network of an optimal flow there is no negative
+    cycle, so this ends within n_nodes rounds; in integers, so exact."""
+    order = np.argsort(heads, kind="stable")
+    tails, heads, weights = tails[order], heads[order], weights[order]
+    targets, starts = np.unique(heads, return_index=True)
+    potential = np.zeros(n_nodes, dtype=np.int64)
+    for _ in range(n_nodes + 1):
+        best = np.minimum.reduceat(potential[tails] + weights, starts)
+        better = best < potential[targets]
+        if not better.any():
+            return potential
+        potential[targets[better]] = best[better]
+    raise RuntimeError("negative cycle in the residual network of an optimal flow")
+
+
+def _price(
+    affinity: NDArray[np.float64],
+    allowed: NDArray[np.bool_],
+    candidates: NDArray[np.bool_],
+    potential: NDArray[np.int64],
+    scale: int,
+    per_app: int,
+) -> int:
+    """Mark the allowed pairs outside `candidates` whose reduced cost
+    cost_ij + d_i - d_j is negative (they could improve the flow), at most `per_app` per
+    application (the most negative); how many were marked."""
+    n_apps, n_reviewers = affinity.shape
+    app_potential = potential[:n_apps, None]
+    reviewer_potential = potential[n_apps : n_apps + n_reviewers][None, :]
+    never = np.iinfo(np.int64).max
+    added = 0
+    for lo, hi in _row_blocks(n_apps, n_reviewers):
+        reduced = (-np.rint(affinity[lo:hi] * scale)).astype(np.int64)
+        reduced += app_potential[lo:hi]
+        reduced -= reviewer_potential
+        reduced[~allowed[lo:hi] | candidates[lo:hi]] = never
+        entering = reduced < 0
+        if per_app < n_reviewers and entering.sum(axis=1).max(initial=0) > per_app:
+            kth = np.partition(reduced, per_app - 1, axis=1)[:, per_app - 1 : per_app]
+            entering &= reduced <= kth
+        del reduced
+        added += int(np.count_nonzero(entering))
+        candidates[lo:hi] |= entering
+    return added
+
+
+def _solve_priced(
+    affinity: NDArray[np.float64],
+    allowed: NDArray[np.bool_],
+    k: int,
+    min_load: NDArray[np.int64],
+    max_load: NDArray[np.int64],
+    scale: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
+    """The optimal flow over every allowed pair, found on a restricted network (column
+    generation), so that OR-Tools never holds every pair.
+
+    Solve over each application's best reviewers (and each reviewer's best applications when
+    minimum loads are set), take node potentials of the residual network, add the allowed
+    pairs of negative reduced cost, and repeat until none is left: then the potentials prove
+    the flow optimal for the full network too (no residual arc of negative reduced cost, so
+    no negative cycle), with the same integer costs as the full flow. The restricted network
+    stays feasible through an artificial node (`_solve_restricted`) whose cost `big` exceeds
+    what any cycle of real arcs can gain, so an optimum uses it only when every allowed
+    pair together cannot place all reviews. None in that case (the caller then solves and
+    explains on the full network), or when `big` would not fit OR-Tools' integer range.
+    """
+    n_apps, n_reviewers = affinity.shape
+    sink = n_apps + n_reviewers
+    n_nodes = sink + 2
+    largest = float(max(affinity.max(initial=0.0), -affinity.min(initial=0.0)))
+    big = (n_nodes + 1) * (int(np.rint(largest * scale)) + 1)
+    if big * (n_nodes + 1) >= _COST_LIMIT:
+        return None
+    candidates = np.zeros(affinity.shape, dtype=bool)
+    per_app = min(max(CANDIDATES_PER_APPLICATION, k), n_reviewers)
+    _mark_best(affinity, allowed, candidates, per_app, 2 * int(min_load.max(initial=0)))
+    app_nodes = np.arange(n_apps)
+    reviewer_nodes = np.arange(n_apps, sink)
+    while True:
+        ii, jj = np.nonzero(candidates)
+        costs = _costs(affinity[ii, jj], scale, n_nodes)
+        solved = _solve_restricted(ii, jj, costs, n_apps, n_reviewers, k, min_load, max_load, big)
+        if solved is None:
+            return None
+        pair_flow, to_artificial, from_artificial = solved
+        chosen = pair_flow > 0
+        loads = np.bincount(jj[chosen], minlength=n_reviewers) + from_artificial
+        free = ~chosen
+        # Residual arcs, as (tail, head, cost) in groups: pairs forward and back, reviewer to
+        # sink forward and back, application to X forward and back, X to reviewer likewise.
+        groups = [
+            (ii[free], jj[free] + n_apps, costs[free]),
+            (jj[chosen] + n_apps, ii[chosen], -costs[chosen]),
+            (reviewer_nodes[loads < max_load], sink, 0),
+            (sink, reviewer_nodes[loads > min_load], 0),
+            (app_nodes[to_artificial < k], sink + 1, big),
+            (sink + 1, app_nodes[to_artificial > 0], -big),
+            (sink + 1, reviewer_nodes[from_artificial < max_load], 0),
+            (reviewer_nodes[from_artificial > 0], sink + 1, 0),
+        ]
+        tails, heads, weights = [], [], []
+        for tail, head, weight in groups:
+            size = np.broadcast_shapes(np.shape(tail), np.shape(head))
+            tails.append(np.broadcast_to(tail, size))
+            heads.append(np.broadcast_to(head, size))
+            weights.append(np.broadcast_to(np.asarray(weight, dtype=np.int64), size))
+        potential = _potentials(
+            np.concatenate(tails), np.concatenate(heads), np.concatenate(weights), n_nodes
+        )
+        if not _price(affinity, allowed, candidates, potential, scale, per_app):
+            if to_artificial.any():  # optimal for every allowed pair, yet reviews unplaced
+                return None
+            return ii[chosen], jj[chosen]
+
+
 def _diagnose(
     ii: NDArray[np.int64],
     jj: NDArray[np.int64],
@@ -395,9 +625,14 @@ def assign(
     reasons = check_feasibility(allowed, k=k, min_load=min_load, max_load=max_load)
     if reasons:
         return AssignmentResult(feasible=False, reasons=reasons, fair=fair)
+    if not fair and n_apps * n_reviewers >= PRICING_MIN_PAIRS:
+        pairs = _solve_priced(affinity, allowed, k, min_load, max_load, scale)
+        if pairs is not None:
+            return _result(affinity, *pairs, k=k, scale=scale, fair=False, method="flow")
     ii, jj = np.nonzero(allowed)
     costs = _costs(affinity[ii, jj], scale, n_apps + n_reviewers + 1)
     chosen = _solve_flow(ii, jj, costs, n_apps, n_reviewers, k, min_load, max_load)
+    del costs
     if chosen is None:
         reasons = _diagnose(ii, jj, n_apps, n_reviewers, k, min_load, max_load)
         return AssignmentResult(feasible=False, reasons=reasons, fair=fair)

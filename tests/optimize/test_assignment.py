@@ -8,6 +8,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from nurture.optimize import assignment
 from nurture.optimize.assignment import assign, lp_bound
 
 
@@ -260,3 +261,43 @@ def test_infeasible_instances_name_the_applications_and_the_missing_reviews(data
         assert reason.code == "applications_short"
         assert reason.total_missing == k * n_apps - covered == sum(reason.missing)
         assert reason.applications
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(max_apps=7, max_reviewers=8, max_k=3), st.integers(1, 4))
+def test_priced_flow_on_a_restricted_network_finds_the_exact_optimum(instance, candidates):
+    # Forced onto the column-generation path with very few first candidates, so that pricing
+    # and the artificial node do the work; infeasible instances fall back and are explained.
+    affinity, conflicts, k, min_load, max_load = instance
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assignment, "PRICING_MIN_PAIRS", 0)
+        patch.setattr(assignment, "CANDIDATES_PER_APPLICATION", candidates)
+        result = assign(affinity, k=k, min_load=min_load, max_load=max_load, conflicts=conflicts)
+    optimum = exact_optimum(affinity, conflicts, k, min_load, max_load)
+    assert result.feasible == (optimum is not None)
+    event("feasible" if result.feasible else " ".join(r.code for r in result.reasons))
+    if optimum is None:
+        assert result.reasons and result.message
+        return
+    check_constraints(result, conflicts, k, min_load, max_load)
+    assert result.objective == pytest.approx(optimum, abs=result.rounding_bound + 1e-9)
+
+
+@pytest.mark.parametrize("min_load", [0, 1])
+def test_priced_flow_matches_the_full_flow_when_every_application_wants_the_same_reviewers(
+    min_load,
+):
+    # Popular reviewers fill every application's first candidates, so the first restricted
+    # network leans on the artificial node and pricing must bring in the rest.
+    rng = np.random.default_rng(11)
+    affinity = 0.3 * rng.random((300, 200)) + rng.random(200)[None, :]
+    conflicts = rng.random((300, 200)) < 0.05
+    kwargs = {"k": 3, "min_load": min_load, "max_load": 6, "conflicts": conflicts}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assignment, "PRICING_MIN_PAIRS", 10**12)
+        full = assign(affinity, **kwargs)
+        patch.setattr(assignment, "PRICING_MIN_PAIRS", 0)
+        priced = assign(affinity, **kwargs)
+    assert full.feasible and priced.feasible
+    check_constraints(priced, conflicts, 3, min_load, 6)
+    assert priced.objective == pytest.approx(full.objective, abs=full.rounding_bound)
