@@ -11,10 +11,10 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.db.transaction import atomic, get_connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
@@ -114,6 +114,12 @@ def _amount(value) -> Decimal:
         raise LedgerError(_("A line of a transaction cannot be zero."), code="zero")
     if abs(amount) >= AMOUNT_LIMIT:
         raise LedgerError(_("The amount %(amount)s is too large.") % {"amount": amount})
+    if amount != amount.quantize(STORED):
+        # Finer than any unit allows; each unit's own scale is checked against the accounts.
+        raise LedgerError(
+            _("%(amount)s has more decimal places than any unit allows.") % {"amount": amount},
+            code="scale",
+        )
     return amount
 
 
@@ -213,6 +219,87 @@ def _check_locked(accounts: dict[int, Account], lines: list[tuple[int, Decimal]]
         account.balance = balance
 
 
+LOCKED_FIELDS = ("id", "kind", "resource", "unit", "balance")
+# SQLite hands decimals back as doubles; 15 significant digits are what a double holds exactly.
+FROM_DOUBLE = Context(prec=15)
+
+
+def _stored_decimal(value) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return FROM_DOUBLE.create_decimal_from_float(value).quantize(STORED)
+    return Decimal(value).quantize(STORED)
+
+
+def _lock(ids: list[int]) -> dict[int, Account]:
+    """Lock the accounts in primary-key order and read them, in one round trip.
+
+    Two postings that share accounts lock them in the same order, so they queue instead of
+    deadlocking. Written out rather than through the ORM because every posting on these
+    accounts waits while it runs; the other fields stay deferred (only an error message
+    reads them). SQLite has no row locks: its IMMEDIATE transaction already holds the write
+    lock of the whole database.
+    """
+    features = connection.features
+    lock = ""
+    if features.has_select_for_no_key_update:
+        lock = " FOR NO KEY UPDATE"
+    elif features.has_select_for_update:
+        lock = " FOR UPDATE"
+    table = connection.ops.quote_name(Account._meta.db_table)
+    columns = ", ".join(LOCKED_FIELDS)
+    marks = ", ".join("%s" for _id in ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} WHERE id IN ({marks}) ORDER BY id{lock}",  # noqa: S608
+            ids,
+        )
+        rows = cursor.fetchall()
+    accounts = {}
+    for pk, kind, resource, unit, balance in rows:
+        account = Account.from_db(
+            connection.alias, LOCKED_FIELDS, (pk, kind, resource, unit, _stored_decimal(balance))
+        )
+        accounts[pk] = account
+    return accounts
+
+
+def _entries_write(transaction_id: int, lines: list[tuple[int, Decimal]]) -> None:
+    """Insert the transaction's entries in one statement (see `_lock` for why not the ORM)."""
+    table = connection.ops.quote_name(Entry._meta.db_table)
+    rows = ", ".join("(%s, %s, %s)" for _line in lines)
+    params: list = []
+    for account_id, amount in lines:
+        params += [transaction_id, account_id, amount]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (transaction_id, account_id, amount) VALUES {rows}",  # noqa: S608
+            params,
+        )
+
+
+def _balances_write(accounts: Iterable[Account]) -> None:
+    """Store the new balances of locked accounts in one statement.
+
+    Written out rather than through `bulk_update`, whose expression building costs more than
+    the round trip while every other posting on these accounts waits for the lock.
+    """
+    accounts = list(accounts)
+    table = connection.ops.quote_name(Account._meta.db_table)
+    cases = " ".join("WHEN %s THEN %s" for _account in accounts)
+    marks = ", ".join("%s" for _account in accounts)
+    params: list = []
+    for account in accounts:
+        params += [account.pk, account.balance]
+    params += [account.pk for account in accounts]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET balance = CASE id {cases} END WHERE id IN ({marks})",  # noqa: S608
+            params,
+        )
+
+
 def _write(
     *,
     lines: list[tuple[int, Decimal]],
@@ -251,16 +338,11 @@ def _write(
     else:
         txn.save(force_insert=True)
 
-    ids = [account_id for account_id, _amount_ in lines]
-    accounts = {
-        account.pk: account
-        for account in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    }
-    _check_locked(accounts, lines)
-    Entry.objects.bulk_create(
-        Entry(transaction=txn, account_id=account_id, amount=amount) for account_id, amount in lines
-    )
-    Account.objects.bulk_update(list(accounts.values()), ["balance"])
+    # Everything that does not depend on the balances is written before the accounts are
+    # locked, so the lock is held only for one read, one update and the commit. The entries'
+    # foreign keys are checked at commit (deferred), which is why the lock is FOR NO KEY UPDATE:
+    # it does not block other transactions' key-share checks on the same accounts.
+    _entries_write(txn.pk, lines)
     audit_record(
         actor=actor,
         action="ledger.post",
@@ -273,6 +355,9 @@ def _write(
             "reverses": reverses.pk if reverses is not None else None,
         },
     )
+    accounts = _lock([account_id for account_id, _amount_ in lines])
+    _check_locked(accounts, lines)
+    _balances_write(accounts.values())
     return txn
 
 
