@@ -6,9 +6,10 @@
                Σ cost_i · x_i ≤ pool               (seed funding)
                x_i = 0 if ineligible or must-exclude; x_i = 1 if must-include
 
-solved by SciPy's `milp` (HiGHS branch and bound, exact). `bootstrap_selection` resamples each
-application's reviews with replacement, recalibrates, re-solves, and counts how often each
-applicant is selected.
+solved by SciPy's `milp` (HiGHS branch and bound with a relative gap of 0, so exact) over the
+candidates that can still be chosen: ineligible, excluded and dominated candidates (see
+`_dominated`) leave the model. `bootstrap_selection` resamples each application's reviews
+with replacement, recalibrates, re-solves, and counts how often each applicant is selected.
 """
 
 from __future__ import annotations
@@ -83,16 +84,28 @@ class SelectionResult:
         return " ".join(self.reasons)
 
 
-def _constraints(problem: SelectionProblem, n: int) -> list[LinearConstraint]:
-    constraints = [LinearConstraint(np.ones((1, n)), problem.size_min, problem.size_limit)]
+def _sector_codes(problem: SelectionProblem) -> tuple[NDArray[np.int64], dict[str, int]]:
+    """Each candidate's sector as an integer code, and the code of every capped sector that
+    some candidate belongs to."""
+    index: dict[object, int] = {}
+    codes = np.array([index.setdefault(name, len(index)) for name in problem.sectors or ()])
+    capped = {name: index[name] for name in problem.sector_caps if name in index}
+    return codes.astype(np.int64), capped
+
+
+def _constraints(problem: SelectionProblem, columns: NDArray[np.int64]) -> list[LinearConstraint]:
+    """The constraint rows over the candidates in `columns` (the others are fixed at 0)."""
+    m = columns.size
+    constraints = [LinearConstraint(np.ones((1, m)), problem.size_min, problem.size_limit)]
     if problem.sectors is not None and problem.sector_caps:
-        sectors = np.asarray(problem.sectors, dtype=object)
-        for name, cap in problem.sector_caps.items():
-            members = sectors == name
-            if members.any():
-                constraints.append(LinearConstraint(members[None, :].astype(float), 0, cap))
+        codes, capped = _sector_codes(problem)
+        for name, code in capped.items():
+            members = codes[columns] == code
+            constraints.append(
+                LinearConstraint(members[None, :].astype(float), 0, problem.sector_caps[name])
+            )
     if problem.pool is not None and problem.costs is not None:
-        costs = np.asarray(problem.costs, dtype=float)
+        costs = np.asarray(problem.costs, dtype=float)[columns]
         constraints.append(LinearConstraint(costs[None, :], 0, problem.pool))
     return constraints
 
@@ -147,9 +160,9 @@ def _dominated(
         costs = np.asarray(problem.costs, dtype=float)
         better &= costs[None, :] <= costs[:, None]
     if problem.sectors is not None and problem.sector_caps:
-        sectors = np.asarray(problem.sectors, dtype=object)
-        capped = np.isin(sectors, list(problem.sector_caps))
-        better &= (sectors[None, :] == sectors[:, None]) | ~capped[None, :]
+        codes, capped_codes = _sector_codes(problem)
+        capped = np.isin(codes, list(capped_codes.values()))
+        better &= (codes[None, :] == codes[:, None]) | ~capped[None, :]
     better &= available[None, :]
     return better.sum(axis=1) >= limit
 
@@ -165,15 +178,26 @@ def select_cohort(problem: SelectionProblem, *, explain: bool = True) -> Selecti
     reasons = _prechecks(problem, lower, upper)
     if reasons:
         return SelectionResult(feasible=False, selected=np.zeros(n, bool), reasons=reasons)
-    constraints = _constraints(problem, n)
     upper = np.where(_dominated(problem, merit, upper > 0) & ~include, 0.0, upper)
-    result = milp(
-        -merit,
-        constraints=constraints,
-        integrality=np.ones(n),
-        bounds=Bounds(lower, np.maximum(lower, upper)),
-    )
-    if result.status == 2:
+    # Candidates fixed at 0 (ineligible, excluded, dominated) leave the model altogether:
+    # HiGHS would presolve them away, but building and passing them costs more than solving.
+    columns = np.flatnonzero(upper > 0)
+    constraints = _constraints(problem, columns)
+    if columns.size:
+        # mip_rel_gap 0: branch and bound stops only at a proven optimum (HiGHS's default
+        # relative gap of 1e-4 could accept a cohort short by a close call's merit).
+        result = milp(
+            -merit[columns],
+            constraints=constraints,
+            integrality=np.ones(columns.size),
+            bounds=Bounds(lower[columns], upper[columns]),
+            options={"mip_rel_gap": 0.0},
+        )
+        status, success = result.status, result.success
+    else:  # nothing selectable: the empty cohort, if every constraint allows it
+        status = 0 if all(c.lb[0] <= 0 <= c.ub[0] for c in constraints) else 2
+        success = status == 0
+    if status == 2:
         return SelectionResult(
             feasible=False,
             selected=np.zeros(n, bool),
@@ -183,11 +207,13 @@ def select_cohort(problem: SelectionProblem, *, explain: bool = True) -> Selecti
                 " marks."
             ],
         )
-    if not result.success:
+    if not success:
         return SelectionResult(
             feasible=False, selected=np.zeros(n, bool), reasons=[f"Solver: {result.message}"]
         )
-    selected = result.x > 0.5
+    selected = np.zeros(n, dtype=bool)
+    if columns.size:
+        selected[columns[result.x > 0.5]] = True
     outcome = SelectionResult(
         feasible=True, selected=selected, objective=float(merit[selected].sum()), optimal=True
     )

@@ -64,3 +64,30 @@ def test_disagreement_flags_applications_whose_reviewers_split():
 def test_no_reviews_gives_neutral_results():
     result = calibrate([], [], [], n_applications=2, n_reviewers=1)
     assert result.merit.tolist() == [0.0, 0.0] and result.leniency.tolist() == [0.0]
+
+
+@pytest.mark.parametrize("dense_max", [3000, 0])
+def test_the_reduced_normal_equations_give_the_full_systems_solution(dense_max, monkeypatch):
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import spsolve
+
+    from nurture.optimize import calibration
+
+    monkeypatch.setattr(calibration, "_DENSE_MAX", dense_max)
+    rng = np.random.default_rng(4)
+    n_apps, n_revs, n = 30, 8, 90
+    # Application 29 and reviewer 7 have no reviews: their unknowns rest on the penalties.
+    apps, revs = rng.integers(0, n_apps - 1, n), rng.integers(0, n_revs - 1, n)
+    rows = np.arange(n)
+    design = sp.csr_matrix(
+        (
+            np.concatenate([np.ones(2 * n), rng.uniform(0.5, 2.0, n)]),
+            (np.tile(rows, 3), np.concatenate([np.zeros(n), 1 + revs, 1 + n_revs + apps])),
+        ),
+        shape=(n, 1 + n_revs + n_apps),
+    )
+    y = rng.normal(3.0, 1.0, n)
+    penalty = np.concatenate([[0.0], np.full(n_revs, 2.0), np.full(n_apps, 1e-6)])
+    expected = spsolve((design.T @ design + sp.diags(penalty)).tocsc(), design.T @ y)
+    solution = calibration._solve_normal(design, y, penalty, 1 + n_revs)
+    assert np.abs(solution - expected).max() < 1e-8

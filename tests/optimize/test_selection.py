@@ -159,3 +159,18 @@ def test_bootstrap_probabilities_are_deterministic_and_within_bounds():
     assert first.probability[-1] == 0.0  # ineligible
     assert first.probability.sum() == pytest.approx(4.0)
     assert 0 < first.probability[-2] < 1 or first.probability[-2] == 1.0
+
+
+def test_with_no_candidate_selectable_the_empty_cohort_is_the_answer_when_allowed():
+    nobody = np.zeros(3, bool)
+    result = select_cohort(
+        SelectionProblem(merit=np.ones(3), size_min=0, size_max=2, eligible=nobody)
+    )
+    assert result.feasible and not result.selected.any()
+    assert [d.reason for d in result.decisions] == ["ineligible"] * 3
+    result = select_cohort(
+        SelectionProblem(
+            merit=np.ones(3), size_min=0, size_max=2, eligible=nobody, costs=np.ones(3), pool=-1
+        )
+    )
+    assert not result.feasible and result.message
