@@ -260,7 +260,7 @@ def pitch_deck_replace(request, application_id: PathId):
     summary="Download the pitch deck (PDF attachment)",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The PDF",
                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             }
