@@ -5,9 +5,11 @@ Every value has an embedded default so that `make run` needs no services: SQLite
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -26,11 +28,21 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+DEVELOPMENT_SECRET_KEY = "nurture-development-key-not-for-production"
 # The development key is only ever used when no SECRET_KEY is given; production sets one.
-SECRET_KEY = os.environ.get("SECRET_KEY", "nurture-development-key-not-for-production")
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Production is a site served over https without DEBUG: there, every transport protection
+# below is on by default, and the published development key is refused outright.
+PRODUCTION = not DEBUG and SITE_URL.startswith("https://")
+if PRODUCTION and SECRET_KEY in {DEVELOPMENT_SECRET_KEY, ""}:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: SITE_URL is https and DEBUG is off, so this is a production "
+        "site, and the development key is public. Set SECRET_KEY in the environment to a "
+        "long random value (docs/operations.md, Security)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +57,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "csp",
+    "axes",
     # Serves the API docs' Swagger UI from its packaged static files, not a CDN.
     "ninja",
     "nurture.core",
@@ -60,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,9 +82,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "nurture.accounts.middleware.SessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "nurture.audit.middleware.RequestContextMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during the view into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nurture.urls"
@@ -114,7 +132,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and sessions ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["nurture.accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every attempt for a locked-out e-mail address and client address, even
+    # with the right password, before the e-mail backend checks it.
+    "axes.backends.AxesStandaloneBackend",
+    "nurture.accounts.backends.EmailBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -128,21 +151,64 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A session ends SESSION_COOKIE_AGE after sign-in however active it is, and earlier after
+# SESSION_IDLE_TIMEOUT without a request (nurture.accounts.middleware.SessionExpiryMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 8))
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 60 * 30))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# CSRF_COOKIE_HTTPONLY stays off: it would only hide a token that every page already prints
+# (the forms' hidden field and <body hx-headers>), so it adds no protection.
+# Login throttling (django-axes): five failures for one e-mail address from one client
+# address lock that pair out for fifteen minutes; each try during the lockout restarts it.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "nurture.accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "nurture.accounts.throttling.login_client_ip"
+AXES_LOCKOUT_CALLABLE = "nurture.accounts.throttling.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3
 INVITATION_MAX_AGE_DAYS = 14
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0))
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# A year of HSTS, subdomains included, once the site is served over https.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 * PRODUCTION))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading binds the whole registrable domain (and the owner's other sites on it) to https
+# in browsers for good: a decision for whoever owns the domain, not a default of this app.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The health check answers plain http too, so a load balancer can probe the app server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (django-csp): every script, style, font and image from this site;
+# no inline script or style anywhere (htmx's own indicator style is turned off in base.html
+# and lives in app.css). Bootstrap's CSS draws its small icons (select arrows, check marks,
+# the close button) as data: SVG images, hence data: for images only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "font-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Languages and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -227,6 +293,11 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# API rate limits per client address (anonymous) and per user (token or session), in
+# ninja's "count/period" form (s, min, h, day); "off" lifts a limit. A refused request gets
+# 429 with Retry-After.
+API_RATE_ANON = os.environ.get("API_RATE_ANON", "120/min")
+API_RATE_USER = os.environ.get("API_RATE_USER", "600/min")
 
 # The benchmark's bare page (bench/pages.py): the base layout with no data, as a ceiling.
 # Off by default so that production does not expose it.

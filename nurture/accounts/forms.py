@@ -69,18 +69,28 @@ class EmailAuthenticationForm(BootstrapMixin, AuthenticationForm):
     }
 
     def clean(self):
-        email = (self.cleaned_data.get("username") or "").strip().lower()
-        password = self.cleaned_data.get("password")
-        if email and password:
-            user = User.objects.filter(email__iexact=email).first()
-            if (
-                user is not None
-                and user.is_active
-                and not user.email_verified
-                and user.check_password(password)
-            ):
-                raise forms.ValidationError(self.error_messages["unverified"], code="unverified")
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # Only after authenticate() has failed, and so has been counted by the login
+            # throttle, and never during a lockout: the "unverified" answer tells that the
+            # password was right, so it must not be a way around the throttle.
+            if getattr(self.request, "axes_locked_out", False):
+                raise
+            email = (self.cleaned_data.get("username") or "").strip().lower()
+            password = self.cleaned_data.get("password")
+            if email and password:
+                user = User.objects.filter(email__iexact=email).first()
+                if (
+                    user is not None
+                    and user.is_active
+                    and not user.email_verified
+                    and user.check_password(password)
+                ):
+                    raise forms.ValidationError(
+                        self.error_messages["unverified"], code="unverified"
+                    ) from None
+            raise
 
 
 class ResendVerificationForm(BootstrapMixin, forms.Form):

@@ -60,6 +60,26 @@ def seeded(transactional_db):
         import_string(path)(apps, None)
 
 
+# Reports every Content-Security-Policy violation to the console with a marker, including
+# those Chromium does not print itself (a report-only policy, an eval refused by a library).
+# An init script runs through DevTools, so the page's own policy does not block it.
+CSP_MARKER = "csp-violation:"
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("MARKER " + event.effectiveDirective + " blocked " + (event.blockedURI || "inline")
+    + " in " + event.sourceFile + ":" + event.lineNumber);
+});
+""".replace("MARKER", CSP_MARKER)
+
+
+def csp_violations(messages: list[str]) -> list[str]:
+    return [
+        text
+        for text in messages
+        if text.startswith(CSP_MARKER) or "Content Security Policy" in text
+    ]
+
+
 @pytest.fixture
 def page(browser, live_server, seeded, settings):
     settings.SITE_URL = live_server.url
@@ -67,9 +87,18 @@ def page(browser, live_server, seeded, settings):
         base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
     )
     context.set_default_timeout(15_000)
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+    console: list[str] = []
     page = context.new_page()
+    page.on("console", lambda message: console.append(message.text))
+    page.on("pageerror", lambda error: console.append(f"page error: {error}"))
+    # A test that provokes a violation on purpose reads and clears this list.
+    page.console_messages = console
     yield page
     context.close()
+    violations = csp_violations(console)
+    if violations:
+        pytest.fail("The Content-Security-Policy blocked something:\n" + "\n".join(violations))
 
 
 def shot(page, name: str) -> None:
