@@ -300,6 +300,90 @@ def _balances_write(accounts: Iterable[Account]) -> None:
         )
 
 
+TRANSACTION_FIELDS = [
+    field for field in LedgerTransaction._meta.concrete_fields if not field.primary_key
+]
+
+
+def _transaction_insert(txn: LedgerTransaction, lines: list[tuple[int, Decimal]]) -> None:
+    """Insert the transaction and its entries: one statement on PostgreSQL, two elsewhere."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in TRANSACTION_FIELDS)
+    marks = ", ".join("%s" for _field in TRANSACTION_FIELDS)
+    values = [
+        field.get_db_prep_save(getattr(txn, field.attname), connection)
+        for field in TRANSACTION_FIELDS
+    ]
+    insert = (
+        f"INSERT INTO {quote(LedgerTransaction._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({marks}) RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            rows = ", ".join("(%s::bigint, %s::numeric)" for _line in lines)
+            cursor.execute(
+                f"WITH txn AS ({insert}) "  # noqa: S608
+                f"INSERT INTO {quote(Entry._meta.db_table)} (transaction_id, account_id, amount) "
+                f"SELECT txn.id, line.account_id, line.amount "
+                f"FROM txn CROSS JOIN (VALUES {rows}) AS line (account_id, amount) "
+                f"RETURNING transaction_id",
+                [*values, *(value for line in lines for value in line)],
+            )
+            txn.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(insert, values)
+            txn.pk = cursor.fetchone()[0]
+            _entries_write(txn.pk, lines)
+    txn._state.adding = False
+    txn._state.db = connection.alias
+
+
+def _balances_move(lines: list[tuple[int, Decimal]]) -> None:
+    """Lock the accounts in primary-key order, check the rules, and move the balances.
+
+    On PostgreSQL one statement locks (FOR NO KEY UPDATE, in id order), moves every balance
+    that stays allowed, and returns the locked rows as they were; the rules are then checked
+    on those rows and a refusal rolls the whole posting back. Elsewhere the same happens in a
+    read and an update.
+    """
+    ids = [account_id for account_id, _amount_ in lines]
+    if connection.vendor != "postgresql":
+        accounts = _lock(ids)
+        _check_locked(accounts, lines)
+        _balances_write(accounts.values())
+        return
+    table = connection.ops.quote_name(Account._meta.db_table)
+    marks = ", ".join("%s" for _id in ids)
+    rows = ", ".join("(%s::bigint, %s::numeric)" for _line in lines)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH locked AS MATERIALIZED ("  # noqa: S608
+            f"  SELECT id, kind, resource, unit, balance FROM {table}"
+            f"  WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE"
+            f"), line (id, delta) AS (VALUES {rows}), "
+            f"moved AS ("
+            f"  UPDATE {table} SET balance = locked.balance + line.delta"
+            f"  FROM locked JOIN line ON line.id = locked.id"
+            f"  WHERE {table}.id = locked.id"
+            f"  AND (locked.kind = %s OR locked.balance + line.delta >= 0)"
+            f"  RETURNING {table}.id"
+            f") "
+            f"SELECT locked.id, locked.kind, locked.resource, locked.unit, locked.balance, "
+            f"moved.id IS NOT NULL FROM locked LEFT JOIN moved ON moved.id = locked.id "
+            f"ORDER BY locked.id",
+            [*ids, *(value for line in lines for value in line), AccountKind.SOURCE.value],
+        )
+        rows = cursor.fetchall()
+    accounts = {
+        pk: Account.from_db(connection.alias, LOCKED_FIELDS, (pk, kind, resource, unit, balance))
+        for pk, kind, resource, unit, balance, _moved in rows
+    }
+    _check_locked(accounts, lines)
+    if not all(moved for *_row, moved in rows):
+        # Only an account that would go below zero is left unmoved, and the check refuses it.
+        raise LedgerError(_("The balances could not be moved; nothing was posted."))
+
+
 def _write(
     *,
     lines: list[tuple[int, Decimal]],
@@ -328,7 +412,7 @@ def _write(
     if nested and (key is not None or reverses is not None):
         try:
             with atomic():
-                txn.save(force_insert=True)
+                _transaction_insert(txn, lines)
         except IntegrityError:
             if key is not None and (winner := _replay(key, fingerprint)) is not None:
                 return winner
@@ -336,13 +420,10 @@ def _write(
                 raise _already_reversed(reverses) from None
             raise
     else:
-        txn.save(force_insert=True)
+        _transaction_insert(txn, lines)
 
     # Everything that does not depend on the balances is written before the accounts are
-    # locked, so the lock is held only for one read, one update and the commit. The entries'
-    # foreign keys are checked at commit (deferred), which is why the lock is FOR NO KEY UPDATE:
-    # it does not block other transactions' key-share checks on the same accounts.
-    _entries_write(txn.pk, lines)
+    # locked, so the lock is held only while the balances move and the transaction commits.
     audit_record(
         actor=actor,
         action="ledger.post",
@@ -355,9 +436,7 @@ def _write(
             "reverses": reverses.pk if reverses is not None else None,
         },
     )
-    accounts = _lock([account_id for account_id, _amount_ in lines])
-    _check_locked(accounts, lines)
-    _balances_write(accounts.values())
+    _balances_move(lines)
     return txn
 
 
