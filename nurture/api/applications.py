@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from nurture.applications import eligibility, services
 from nurture.applications.models import Application
@@ -21,6 +21,7 @@ from nurture.programmes.models import Cohort, Sector
 
 from . import schemas
 from .errors import ApiError, field_error
+from .pagination import PageNumberPagination
 from .schemas import PathId, QueryId, StateName
 from .startups import startup_for
 

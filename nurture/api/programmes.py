@@ -3,11 +3,12 @@
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from nurture.programmes.models import Call, Cohort, Programme, Sector
 
 from . import schemas
+from .pagination import PageNumberPagination
 from .schemas import CallStatus, PathId, QueryId
 
 router = Router(tags=["Programmes"], auth=None)

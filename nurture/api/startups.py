@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from nurture.startups import services
 from nurture.startups.forms import StartupForm
@@ -13,6 +13,7 @@ from nurture.startups.permissions import can_edit_startup, can_view_startup, sta
 
 from . import schemas
 from .errors import ApiError, field_error
+from .pagination import PageNumberPagination
 from .schemas import PathId
 
 router = Router(tags=["Startups"])
