@@ -1,0 +1,57 @@
+"""Hypothesis against every form and schemathesis against the API: no 500, nothing
+half-saved, nothing of another startup in any answer. The benchmark (bench/fuzz.py) runs the
+same fuzzers for longer."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.security import fuzzing
+
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
+
+
+@pytest.fixture
+def world(db, settings):
+    settings.API_RATE_ANON = settings.API_RATE_USER = "off"
+    settings.AXES_FAILURE_LIMIT = 10_000
+    return fuzzing.world_build()
+
+
+@pytest.mark.parametrize("target", fuzzing.FORM_TARGETS, ids=lambda t: t.name)
+def test_a_form_refuses_bad_input_without_a_500_or_a_half_save(target, world):
+    @FUZZ
+    @given(data=st.data())
+    def check(data):
+        submission = data.draw(fuzzing.form_submission(target, world))
+        result = fuzzing.form_post(target, world, submission)
+        assert result.status < 500
+        assert not result.half_saved, submission
+
+    check()
+
+
+def test_the_api_answers_no_5xx_and_leaks_no_other_startup(world):
+    schema = fuzzing.api_schema()
+    operations = fuzzing.api_operations(schema)
+    assert len(operations) >= 10
+
+    @settings(FUZZ, max_examples=60)
+    @given(data=st.data())
+    def check(data):
+        case = data.draw(fuzzing.api_case(operations, world))
+        result = fuzzing.api_call(case, world)
+        assert result.status < 500, (case.method, case.formatted_path, case.body)
+        assert result.leaked == [], (case.method, case.formatted_path)
+
+    check()
