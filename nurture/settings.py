@@ -135,7 +135,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses every attempt for a locked-out e-mail address and client address, even
     # with the right password, before the e-mail backend checks it.
-    "axes.backends.AxesStandaloneBackend",
+    "nurture.accounts.backends.LoginThrottleBackend",
     "nurture.accounts.backends.EmailBackend",
 ]
 LOGIN_URL = "accounts:login"

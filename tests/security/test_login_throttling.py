@@ -188,3 +188,8 @@ def test_the_idle_timeout_is_a_setting(client, founder):
     client.force_login(founder)
     age_session(client, signed_in_ago=120, seen_ago=61)
     assert client.get("/dashboard/").status_code == 302
+
+
+def test_the_test_clients_login_without_a_request_still_works(client):
+    founder = factories.FounderFactory()
+    assert client.login(username=founder.email, password=factories.PASSWORD)
