@@ -2,6 +2,7 @@ import shutil
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.utils import CaptureQueriesContext
@@ -49,6 +50,14 @@ def _keep_the_test_connection(monkeypatch):
     monkeypatch.setattr(
         BaseDatabaseWrapper, "close_if_unusable_or_obsolete", close_unless_in_a_test_transaction
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache outlives each test's rolled-back transaction; start every test without it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

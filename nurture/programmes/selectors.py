@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -176,5 +177,20 @@ def application_recent_views(application: Application, limit: int = 10) -> list[
     )
 
 
+SECTORS_CACHE_KEY = "programmes:sectors"
+# Sectors change a few times a year; each process may show a new one up to this late.
+SECTORS_CACHE_SECONDS = 60
+
+
 def sectors() -> list[Sector]:
-    return list(Sector.objects.order_by("name"))
+    """The sector taxonomy, sorted by name, from the cache when it is there."""
+    cached = cache.get(SECTORS_CACHE_KEY)
+    if cached is None:
+        cached = list(Sector.objects.order_by("name"))
+        cache.set(SECTORS_CACHE_KEY, cached, SECTORS_CACHE_SECONDS)
+    return cached
+
+
+def sectors_forget(**kwargs) -> None:
+    """Drop the cached taxonomy; connected to Sector's save and delete in apps.py."""
+    cache.delete(SECTORS_CACHE_KEY)
