@@ -214,6 +214,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hant", _("Traditional Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "nurture" / "locale"]
+# DATE_FORMAT and DATETIME_FORMAT per language (templates use |date:"DATETIME_FORMAT").
+FORMAT_MODULE_PATH = ["nurture.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Hong_Kong"
 USE_TZ = True

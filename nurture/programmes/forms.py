@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from nurture.applications.models import ApplicationState, Stage
@@ -230,7 +231,9 @@ class CohortForm(BootstrapMixin, forms.Form):
         if self.errors or self.chosen_programme is None:
             return cleaned
         if not cleaned.get("name"):
-            cleaned["name"] = f"{cleaned['year']} {Intake(cleaned['intake']).label}"
+            # Stored in English; `Cohort.display_name` shows it in the reader's language.
+            with translation.override("en"):
+                cleaned["name"] = f"{cleaned['year']} {Intake(cleaned['intake']).label}"
         problems = services.cohort_problems(
             programme=self.chosen_programme,
             terms=self.terms(),

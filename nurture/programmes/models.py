@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from nurture.core.i18n import pick
@@ -184,6 +184,15 @@ class Cohort(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language when it is the usual "<year> <intake>"."""
+        with translation.override("en"):
+            usual = f"{self.year} {Intake(self.intake).label}"
+        if self.name == usual:
+            return f"{self.year} {Intake(self.intake).label}"
         return self.name
 
 

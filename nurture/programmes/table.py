@@ -29,9 +29,12 @@ def rows_html(values) -> list[SafeString]:
         if submitted is None:
             submitted = "—"
         else:
-            # The same text as the date filter's "j M Y, H:i", in Hong Kong time.
+            # The same text as |date:"DATETIME_FORMAT" (nurture/formats), in Hong Kong time.
             local = timezone.localtime(submitted)
-            submitted = f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}"
+            if chinese:
+                submitted = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+            else:
+                submitted = f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}"
         sector = (chinese and row["sector__name_zh_hant"]) or row["sector__name"] or "—"
         funding = row["funding_raised_usd"]
         funding = "—" if funding is None else f"USD {funding:,.0f}"

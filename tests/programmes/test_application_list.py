@@ -254,3 +254,27 @@ def test_names_are_escaped_in_the_rows_built_in_python(staff_client, db):
     body = staff_client.get(_url(cohort)).content.decode()
     assert "<script>alert" not in body
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in body
+
+
+def test_dates_follow_the_language(staff_client, db):
+    from datetime import UTC, datetime
+
+    cohort = factories.CallFactory().cohort
+    _app(cohort, "A", submitted_at=datetime(2030, 1, 5, 17, 30, tzinfo=UTC))
+    assert "6 Jan 2030, 01:30" in staff_client.get(_url(cohort)).content.decode()
+    staff_client.cookies["django_language"] = "zh-hant"
+    assert "2030年1月6日 01:30" in staff_client.get(_url(cohort)).content.decode()
+
+
+def test_the_usual_cohort_name_is_shown_in_the_readers_language(db):
+    from django.utils import translation
+
+    from nurture.programmes.models import Cohort
+
+    cohort = factories.CohortFactory(year=2031, intake="spring", name="2031 Spring")
+    custom = Cohort(year=2031, intake="autumn", name="Autumn pilot")
+    with translation.override("zh-hant"):
+        assert cohort.display_name == f"2031 {translation.gettext('Spring')}"
+        assert cohort.display_name != "2031 Spring"
+        assert custom.display_name == "Autumn pilot"
+    assert cohort.display_name == "2031 Spring"
