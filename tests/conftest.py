@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests import factories
 
@@ -50,6 +51,14 @@ def _keep_the_test_connection(monkeypatch):
     monkeypatch.setattr(
         BaseDatabaseWrapper, "close_if_unusable_or_obsolete", close_unless_in_a_test_transaction
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """A request in Chinese leaves its language active in the thread; each test starts anew."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

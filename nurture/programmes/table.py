@@ -43,8 +43,9 @@ def rows_html(values) -> list[SafeString]:
         rows.append(
             mark_safe(  # noqa: S308 - every value below is escaped or produced here
                 f'<tr><td><a href="{detail}{int(row["pk"])}/" class="fw-semibold">'
-                f"{escape(row['startup__name'])}</a></td><td>{escape(sector)}</td>"
-                f"<td>{stages.get(row['stage'], '—')}</td>"
+                f"{escape(row['startup__name'])}</a></td>"
+                f'<td class="text-nowrap">{escape(sector)}</td>'
+                f'<td class="text-nowrap">{stages.get(row["stage"], "—")}</td>'
                 f'<td><span class="badge badge-state-{escape(state)}">'
                 f"{states.get(state, escape(state))}</span></td>"
                 f'<td class="text-nowrap">{submitted}</td>'
