@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nurture.audit.services import audit_record
@@ -91,6 +91,15 @@ def _lock(application: Application) -> Application:
         .select_related("cohort__call", "cohort__programme", "startup")
         .get(pk=application.pk)
     )
+
+
+def _in_each_language(value) -> dict[str, str]:
+    """A value for a bilingual e-mail, worked out in English and in Traditional Chinese."""
+    result = {}
+    for language in ("en", "zh-hant"):
+        with translation.override(language):
+            result[language] = str(value())
+    return result
 
 
 def _members_emails(application: Application) -> list[str]:
@@ -211,7 +220,7 @@ def application_submit(*, user, application: Application) -> Application:
     )
     context = {
         "startup_name": application.startup.name,
-        "cohort_name": application.cohort.name,
+        "cohort_name": _in_each_language(lambda: application.cohort.display_name),
         "submitted_at": timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M"),
         "link": f"{settings.SITE_URL}/applications/{application.pk}/",
     }
@@ -313,7 +322,7 @@ def application_send_deadline_reminders(*, now=None) -> int:
             emails = [m.email for m in draft.startup.members.all()]
             context = {
                 "startup_name": draft.startup.name,
-                "cohort_name": draft.cohort.name,
+                "cohort_name": _in_each_language(lambda draft=draft: draft.cohort.display_name),
                 "closes_at": timezone.localtime(draft.cohort.call.closes_at).strftime(
                     "%Y-%m-%d %H:%M"
                 ),

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from .forms import AuditFilterForm, audit_choices
@@ -82,7 +83,7 @@ def audit_export(request):
         _("Object type"),
         _("Object id"),
         _("What"),
-        _("From"),
+        pgettext("network address", "From"),
         _("User agent"),
         _("Data"),
     ]

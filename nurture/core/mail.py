@@ -18,11 +18,17 @@ SEPARATOR = "\n\n" + "—" * 24 + "\n\n"
 
 
 def render_bilingual(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Render a template once per language. A context value may itself be a dictionary of
+    languages ({"en": …, "zh-hant": …}); each half of the message then uses its own."""
     subjects, bodies = [], []
     for language in LANGUAGES:
+        local = {
+            key: value[language] if isinstance(value, dict) and language in value else value
+            for key, value in context.items()
+        }
         with translation.override(language):
-            subjects.append(render_to_string(f"{template}_subject.txt", context).strip())
-            bodies.append(render_to_string(f"{template}.txt", context).strip())
+            subjects.append(render_to_string(f"{template}_subject.txt", local).strip())
+            bodies.append(render_to_string(f"{template}.txt", local).strip())
     return " | ".join(subjects), SEPARATOR.join(bodies) + "\n"
 
 

@@ -24,3 +24,11 @@ def test_the_deadline_reminder_is_bilingual_too():
     subject, body = render_bilingual("applications/email/deadline_reminder", CONTEXT)
     assert subject.startswith("Reminder: the 2031 Spring call closes on 2031-01-31 18:00 | ")
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body)
+
+
+def test_a_value_may_differ_between_the_two_halves():
+    context = {**CONTEXT, "cohort_name": {"en": "2031 Spring", "zh-hant": "2031 春季期"}}
+    subject, body = render_bilingual("applications/email/received", context)
+    english, chinese = subject.split(" | ")
+    assert "2031 Spring" in english and "2031 Spring" not in chinese
+    assert "2031 春季期" in chinese
