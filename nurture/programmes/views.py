@@ -213,10 +213,10 @@ def application_list(request, pk):
     require(can_list_applications(request.user, cohort))
     form = ApplicationFilterForm(request.GET)
     query = form.query()
-    # Only the columns shown: the answers are long texts that the table never displays.
     counts = selectors.cohort_application_state_counts(cohort=cohort, query=query)
     total = sum(counts.values())
     without_drafts = total - counts[ApplicationState.DRAFT]
+    # Only the columns shown: the answers are long texts that the table never displays.
     rows = selectors.cohort_applications(cohort=cohort, query=query).values(*LIST_COLUMNS)
     paginator = Paginator(rows, PAGE_SIZE)
     # The per-state counts already say how many rows match: no second COUNT query.
