@@ -5,12 +5,16 @@ existence is not disclosed. Programme staff read everything but change no founde
 Reviewers, finance approvers and partners see no startups or applications.
 """
 
+import importlib
+import pkgutil
+
 import pytest
 
 from nurture.applications.models import Application, ApplicationState
 from nurture.audit.models import AuditEntry
 from tests import factories
 
+from . import endpoints as endpoint_modules
 from .conftest import ROLES, drain
 
 ALL_200 = dict.fromkeys(ROLES, 200)
@@ -115,6 +119,24 @@ ENDPOINTS = {
         OWN_READ,
     ),
 }
+
+
+# Rows of later areas, from tests/api/endpoints/ (see its __init__).
+MODULES = [
+    importlib.import_module(f"{endpoint_modules.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(endpoint_modules.__path__)
+]
+for _module in MODULES:
+    assert not set(_module.ENDPOINTS) & set(ENDPOINTS), f"{_module.__name__} repeats a row"
+    ENDPOINTS.update(_module.ENDPOINTS)
+
+
+@pytest.fixture
+def world(world):
+    for module in MODULES:
+        if hasattr(module, "prepare"):
+            module.prepare(world)
+    return world
 
 
 def _snapshot(application):
