@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "nurture.startups",
     "nurture.applications",
     "nurture.resources",
+    "nurture.reviewers",
     "nurture.api",
 ]
 
