@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "django_rq",
     "csp",
     "axes",
+    # Two-factor authentication: TOTP (authenticator apps) and one-time backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Serves the API docs' Swagger UI from its packaged static files, not a CDN.
     "ninja",
     "nurture.core",
@@ -69,6 +73,9 @@ INSTALLED_APPS = [
     "nurture.startups",
     "nurture.applications",
     "nurture.resources",
+    "nurture.compute",
+    "nurture.funding",
+    "nurture.platforms",
     "nurture.reviewers",
     "nurture.api",
 ]
@@ -82,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed the two-factor code step.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "nurture.accounts.middleware.SessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -173,6 +182,12 @@ AXES_CLIENT_IP_CALLABLE = "nurture.accounts.throttling.login_client_ip"
 AXES_LOCKOUT_CALLABLE = "nurture.accounts.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Re-authentication before sensitive actions (exports of personal data, approving money):
+# a password (and two-factor code) confirmation lasts this long (nurture.accounts.reauth).
+REAUTH_SECONDS = int(os.environ.get("REAUTH_SECONDS", 600))
+# Two-factor codes: django-otp waits 1, 2, 4... seconds after each wrong code; after as many
+# wrong codes in a row as the password step allows, codes are refused for its cool-off time.
+OTP_TOTP_ISSUER = "Nurture HKAI Lab"
 EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3
 INVITATION_MAX_AGE_DAYS = 14
 
@@ -240,6 +255,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", 10))
+# Fernet keys for data encrypted at rest (bank details), comma-separated: the first encrypts,
+# all decrypt; rotate with `nurture rotate_field_keys` (docs/operations.md, Key rotation).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

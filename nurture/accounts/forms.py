@@ -125,3 +125,52 @@ class ApiTokenForm(BootstrapMixin, forms.Form):
         ],
         initial=90,
     )
+
+
+class CodeField(forms.CharField):
+    """A six-digit code from an authenticator app, or a backup code."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Authentication code"))
+        kwargs.setdefault(
+            "help_text",
+            _("The six digits your authenticator app shows now, or one of your backup codes."),
+        )
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "autocomplete": "one-time-code",
+                    "inputmode": "text",
+                    "autocapitalize": "none",
+                    "spellcheck": "false",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+
+class ReauthForm(BootstrapMixin, forms.Form):
+    """Confirm the password (and a two-factor code if the person has a device)."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    code = CodeField(required=False)
+
+    def __init__(self, *args, with_code: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.with_code = with_code
+        if with_code:
+            self.fields["code"].required = True
+        else:
+            del self.fields["code"]
+
+
+class OtpCodeForm(BootstrapMixin, forms.Form):
+    code = CodeField(
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True})
+    )

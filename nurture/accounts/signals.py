@@ -10,6 +10,7 @@ from nurture.audit.services import audit_record
 
 from .middleware import session_start
 from .models import User
+from .reauth import mark_recent_auth
 from .throttling import login_username
 
 
@@ -46,3 +47,5 @@ def audit_locked_out(sender, request, username, ip_address, **kwargs):
 def start_session_clocks(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         session_start(request)
+        # Typing the password counts as confirming it (nurture.accounts.reauth).
+        mark_recent_auth(request)

@@ -53,8 +53,13 @@ def lockout_message(cool_off: timedelta | None) -> str:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """The sign-in page again, with the reason and the time to come back, as 429."""
+    """The sign-in page again, with the reason and the time to come back, as 429 (or the
+    confirmation page, for a lockout while re-authenticating)."""
     from .forms import EmailAuthenticationForm
+
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name == "accounts:reauth":
+        return _reauth_lockout(request)
 
     form = EmailAuthenticationForm(
         request, initial={"username": login_username(request, credentials) or ""}
@@ -66,6 +71,24 @@ def lockout_response(request, original_response=None, credentials=None):
             "form": form,
             "lockout": lockout_message(get_cool_off(request)),
             "next": request.POST.get("next", ""),
+        },
+        status=429,
+    )
+
+
+def _reauth_lockout(request):
+    from .forms import ReauthForm
+    from .reauth import reauth_window, safe_next
+    from .twofactor import two_factor_enabled
+
+    return render(
+        request,
+        "accounts/reauth.html",
+        {
+            "form": ReauthForm(with_code=two_factor_enabled(request.user)),
+            "lockout": lockout_message(get_cool_off(request)),
+            "next": safe_next(request, request.POST.get("next")),
+            "reauth_minutes": max(1, reauth_window() // 60),
         },
         status=429,
     )

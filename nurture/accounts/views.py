@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 
 from nurture.audit.services import audit_record
 from nurture.privacy.models import NoticeKind
@@ -25,10 +27,13 @@ from .forms import (
     EmailAuthenticationForm,
     MarketingConsentForm,
     ProfileForm,
+    ReauthForm,
     ResendVerificationForm,
     SignupForm,
 )
 from .models import ApiToken, User
+from .reauth import has_recent_auth, mark_recent_auth, reauth_window, safe_next
+from .twofactor import check_code, two_factor_enabled
 
 
 def _notice(kind):
@@ -184,3 +189,43 @@ def token_revoke(request, pk):
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reauth(request):
+    """Confirm it is you: the password again, and a two-factor code if you have a device.
+
+    Comes back to `next` (a path on this site only). A form that sent the person here is not
+    submitted again by this page: they submit it themselves (nurture.accounts.reauth).
+    """
+    user = request.user
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    with_code = two_factor_enabled(user)
+    form = ReauthForm(request.POST or None, with_code=with_code)
+    if request.method == "POST" and form.is_valid():
+        confirmed = authenticate(
+            request, username=user.email, password=form.cleaned_data["password"]
+        )
+        if confirmed is None or confirmed.pk != user.pk:
+            form.add_error("password", _("That password is not right."))
+        elif with_code:
+            result = check_code(user=user, code=form.cleaned_data["code"], purpose="reauth")
+            if result.device is None:
+                form.add_error("code", result.error)
+            else:
+                otp_login(request, result.device)
+        if not form.errors:
+            mark_recent_auth(request)
+            audit_record(actor=user, action="user.reauthenticated", target=user)
+            return redirect(next_url)
+    return render(
+        request,
+        "accounts/reauth.html",
+        {
+            "form": form,
+            "next": next_url,
+            "already_recent": request.method == "GET" and has_recent_auth(request),
+            "reauth_minutes": max(1, reauth_window() // 60),
+        },
+    )

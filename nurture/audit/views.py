@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
+from nurture.accounts.reauth import has_recent_auth, reauth_redirect
+
 from .forms import AuditFilterForm, audit_choices
 from .models import AuditEntry
 from .permissions import can_export_audit_log, can_view_audit_log
@@ -65,6 +67,9 @@ def audit_export(request):
     """The filtered entries as CSV; the export itself is recorded in the log first."""
     if not can_export_audit_log(request.user):
         raise PermissionDenied
+    if not has_recent_auth(request):
+        # An export of personal data: the password again first (nurture.accounts.reauth).
+        return reauth_redirect(request)
     form = _filter_form(request)
     entries = form.apply(AuditEntry.objects.all()).order_by("-at", "-id")
     count = entries.count()

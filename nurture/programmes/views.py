@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from nurture.accounts.reauth import recent_auth_required
 from nurture.applications import eligibility
 from nurture.applications import services as application_services
 from nurture.applications.models import Application, ApplicationState, Stage
@@ -359,6 +360,7 @@ def _csv_stream(columns, rows) -> Iterator[str]:
 
 
 @staff_required
+@recent_auth_required
 @require_GET
 def application_export(request, pk, fmt):
     """The filtered list (every page) with all the answers, as CSV (streamed) or XLSX."""
