@@ -10,6 +10,8 @@ urlpatterns = [
     path("startups/", include("nurture.startups.urls")),
     path("applications/", include("nurture.applications.urls")),
     path("manage/", include("nurture.programmes.urls")),
+    path("funding/", include("nurture.funding.urls")),
+    path("platforms/", include("nurture.platforms.urls")),
     path("manage/audit/", include("nurture.audit.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
