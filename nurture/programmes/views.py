@@ -18,7 +18,9 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -52,6 +54,27 @@ from .permissions import (
 from .selectors import STATE_ALL, STATE_ALL_BUT_DRAFTS
 
 PAGE_SIZE = 50
+# What the list's heading shows of its cohort, programme and call.
+LIST_COHORT_FIELDS = (
+    "name",
+    "year",
+    "intake",
+    "capacity",
+    "programme__name",
+    "programme__name_zh_hant",
+    "call__opens_at",
+    "call__closes_at",
+)
+# The sortable columns: (sort key, header, alignment).
+LIST_HEADERS = (
+    ("startup", gettext_lazy("Startup"), ""),
+    ("sector", gettext_lazy("Sector"), ""),
+    ("stage", gettext_lazy("Stage"), ""),
+    ("state", gettext_lazy("State"), ""),
+    ("submitted", gettext_lazy("Submitted"), ""),
+    ("funding", gettext_lazy("Funding raised"), "end"),
+    ("team", gettext_lazy("Team size"), "end"),
+)
 LIST_COLUMNS = (
     "pk",
     "state",
@@ -210,7 +233,9 @@ def application_list(request, pk):
     example to help a team before the deadline; opening any application, draft or not, is
     recorded in the audit log by `application_detail`.
     """
-    cohort = _cohort_for(request, pk)
+    cohort = get_object_or_404(
+        Cohort.objects.select_related("programme", "call").only(*LIST_COHORT_FIELDS), pk=pk
+    )
     require(can_list_applications(request.user, cohort))
     form = ApplicationFilterForm(request.GET)
     query = form.query()
@@ -244,13 +269,19 @@ def application_list(request, pk):
         (state, label, counts[state], state_link(state))
         for state, label in ApplicationState.choices
     ]
+    params.pop("state", None)
+    if query.state != STATE_ALL_BUT_DRAFTS:
+        params["state"] = query.state
     context = {
         "cohort": cohort,
         "form": form,
         "query": query,
         "sort": query.sort,
         "page_obj": page,
-        "applications": table.rows_html(page.object_list),
+        "cohort_name": cohort.display_name,
+        "applications": mark_safe("".join(table.rows_html(page.object_list))),  # noqa: S308
+        "headers": table.headers_html(LIST_HEADERS, query.sort, params, "#applications-table"),
+        "search_input": table.search_input_html(form["q"]),
         "sector_options": table.options_html(
             [("", _("All sectors"))]
             + [(sector.slug, sector.display_name) for sector in selectors.sectors()],
