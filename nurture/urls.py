@@ -13,6 +13,7 @@ urlpatterns = [
     path("funding/", include("nurture.funding.urls")),
     path("platforms/", include("nurture.platforms.urls")),
     path("manage/audit/", include("nurture.audit.urls")),
+    path("", include("nurture.reviewers.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

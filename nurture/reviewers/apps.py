@@ -6,3 +6,6 @@ class ReviewersConfig(AppConfig):
     name = "nurture.reviewers"
     verbose_name = _("Reviewers and assignment")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -215,6 +215,13 @@ class ReviewRound(models.Model):
     bidding_closes_at = models.DateTimeField(_("bidding closes"), null=True, blank=True)
     deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
     pitch_at = models.DateTimeField(_("pitch session"), null=True, blank=True)
+    panel = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("panel members"),
+        blank=True,
+        related_name="panel_rounds",
+        help_text=_("For a panel round: the reviewers who hear every shortlisted pitch."),
+    )
     reviews_visible_after_submit = models.BooleanField(
         _("reviewers see other reviews after submitting their own"), default=True
     )

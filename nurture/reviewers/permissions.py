@@ -6,9 +6,9 @@ these predicates."""
 from django.db.models import QuerySet
 
 from nurture.accounts.models import Role
-from nurture.applications.models import Application
+from nurture.applications.models import Application, ApplicationState
 
-from .models import Assignment, Conflict, RoundState
+from .models import Assignment, Conflict, ReviewRound, RoundKind, RoundState
 
 
 def is_reviewer(user) -> bool:
@@ -44,3 +44,30 @@ def reviewer_applications(user) -> QuerySet[Application]:
 
 def can_review(user, application: Application) -> bool:
     return reviewer_applications(user).filter(pk=application.pk).exists()
+
+
+def can_manage_reviews(user) -> bool:
+    """Programme staff run rounds, conflicts, profiles and assignments."""
+    return bool(user.is_authenticated and user.is_active and user.is_programme_staff)
+
+
+def bidding_rounds(user) -> QuerySet[ReviewRound]:
+    """The rounds a reviewer may bid in now."""
+    if not (is_reviewer(user) and user.is_active):
+        return ReviewRound.objects.none()
+    return ReviewRound.objects.filter(state=RoundState.BIDDING, kind=RoundKind.WRITTEN)
+
+
+def biddable_applications(user, review_round: ReviewRound) -> QuerySet[Application]:
+    """What a reviewer sees while bidding: the round's submitted applications (their summary
+    only), minus every startup the reviewer is conflicted with."""
+    if not bidding_rounds(user).filter(pk=review_round.pk).exists():
+        return Application.objects.none()
+    return Application.objects.filter(
+        cohort_id=review_round.cohort_id,
+        state__in=[ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW],
+    ).exclude(startup_id__in=conflicted_startup_ids(user))
+
+
+def can_bid(user, review_round: ReviewRound, application: Application) -> bool:
+    return biddable_applications(user, review_round).filter(pk=application.pk).exists()
