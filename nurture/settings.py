@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "nurture.funding",
     "nurture.platforms",
     "nurture.reviewers",
+    "nurture.reviews",
     "nurture.selection",
     "nurture.api",
 ]

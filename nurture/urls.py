@@ -14,6 +14,7 @@ urlpatterns = [
     path("platforms/", include("nurture.platforms.urls")),
     path("manage/audit/", include("nurture.audit.urls")),
     path("", include("nurture.reviewers.urls")),
+    path("", include("nurture.reviews.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

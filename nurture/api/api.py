@@ -20,6 +20,7 @@ from . import errors, schemas
 from .applications import router as applications_router
 from .auth import API_AUTH
 from .programmes import router as programmes_router
+from .reviews import router as reviews_router
 from .startups import router as startups_router
 
 
@@ -105,3 +106,4 @@ api.add_router("", accounts_router)
 api.add_router("", programmes_router)
 api.add_router("", startups_router)
 api.add_router("", applications_router)
+api.add_router("", reviews_router)
