@@ -5,9 +5,10 @@ seven cells cost more than every query of the page together; built here from pla
 one escape per cell, they cost a fraction of that. Everything interpolated is escaped.
 """
 
+import functools
 from html import escape
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
@@ -17,13 +18,29 @@ from django.utils.translation import gettext as _
 from nurture.applications.models import ApplicationState, Stage
 
 
+@functools.cache
+def _labels(language: str) -> tuple[dict, dict, dict]:
+    """Month abbreviations and the escaped state and stage labels, in `language` (the
+    active one: the caller passes it so that each language has its own cached entry)."""
+    return (
+        {n: str(label).title() for n, label in MONTHS_3.items()},
+        {value: escape(str(label)) for value, label in ApplicationState.choices},
+        {value: escape(str(label)) for value, label in Stage.choices},
+    )
+
+
+@functools.cache
+def _detail_prefix(script_prefix: str) -> str:
+    """The application detail URL without its id, for the script prefix in use."""
+    return reverse("programmes:application_detail", args=[0]).removesuffix("0/")
+
+
 def rows_html(values) -> list[SafeString]:
     """One `<tr>` per application, from rows of `selectors.cohort_applications().values()`."""
-    months = {n: str(label).title() for n, label in MONTHS_3.items()}
-    states = {value: escape(str(label)) for value, label in ApplicationState.choices}
-    stages = {value: escape(str(label)) for value, label in Stage.choices}
-    detail = reverse("programmes:application_detail", args=[0]).removesuffix("0/")
-    chinese = (get_language() or "").startswith("zh")
+    language = get_language() or ""
+    months, states, stages = _labels(language)
+    detail = _detail_prefix(get_script_prefix())
+    chinese = language.startswith("zh")
     rows = []
     for row in values:
         submitted = row["submitted_at"]
