@@ -127,7 +127,7 @@ def tranche_rules_update(*, programme: Programme, actor, rules: list[dict]) -> l
     if total != HUNDRED:
         raise FundingError(
             _("The shares add up to %(total)s%%; they must add up to exactly 100%%.")
-            % {"total": total.normalize()},
+            % {"total": format(total.normalize(), "f")},
             code="not_100",
             field="percent",
         )
