@@ -95,6 +95,10 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "nurture.accounts.middleware.SessionExpiryMiddleware",
+    # Staff (and founders who turned it on) reach nothing but the code step until verified.
+    "nurture.accounts.middleware.TwoFactorMiddleware",
+    # Who is acting, for the audit of permission changes made through signals.
+    "nurture.accounts.middleware.CurrentRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "nurture.audit.middleware.RequestContextMiddleware",

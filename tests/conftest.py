@@ -81,6 +81,47 @@ def _mail_outbox(settings):
     mail.outbox = []
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "no_auto_otp: force_login gives a session that has not passed two-factor verification",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(request, monkeypatch):
+    """Staff must pass two-factor authentication before reaching any page
+    (nurture.accounts.middleware.TwoFactorMiddleware). `client.force_login(user)` gives such
+    a user a confirmed authenticator device (if they have none) and a session that has passed
+    the code step, as a real sign-in would. Tests of the code step itself opt out with
+    `@pytest.mark.no_auto_otp`."""
+    if request.node.get_closest_marker("no_auto_otp"):
+        return
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from nurture.accounts.twofactor import must_verify
+
+        original(self, user, backend)
+        if must_verify(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                # bulk_create: no post_save, so no "two-factor enabled" audit entry.
+                [device] = TOTPDevice.objects.bulk_create(
+                    [TOTPDevice(user=user, name="Test authenticator", confirmed=True)]
+                )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture
 def founder(db):
     return factories.FounderFactory()

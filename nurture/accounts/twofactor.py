@@ -91,6 +91,12 @@ def _locked_until(devices):
     return None
 
 
+def current_lockout(user) -> str:
+    """The lockout message if the person's codes are refused now, otherwise ""."""
+    until = _locked_until(list(devices_for_user(user, confirmed=True)))
+    return lockout_message(until) if until is not None else ""
+
+
 def lockout_message(until) -> str:
     minutes = max(1, round((until - timezone.now()).total_seconds() / 60))
     return ngettext(

@@ -12,6 +12,10 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("confirm/", views.reauth, name="reauth"),
+    path("login/code/", views.login_code, name="login_code"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/backup-codes/", views.backup_codes, name="two_factor_backup_codes"),
+    path("two-factor/off/", views.two_factor_off, name="two_factor_off"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path(

@@ -6,11 +6,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from nurture.audit.services import audit_record
 from nurture.privacy.models import NoticeKind
@@ -26,14 +29,37 @@ from .forms import (
     ApiTokenForm,
     EmailAuthenticationForm,
     MarketingConsentForm,
+    OtpCodeForm,
     ProfileForm,
     ReauthForm,
     ResendVerificationForm,
     SignupForm,
 )
 from .models import ApiToken, User
-from .reauth import has_recent_auth, mark_recent_auth, reauth_window, safe_next
-from .twofactor import check_code, two_factor_enabled
+from .reauth import (
+    has_recent_auth,
+    mark_recent_auth,
+    reauth_redirect,
+    reauth_window,
+    recent_auth_required,
+    safe_next,
+)
+from .twofactor import (
+    TwoFactorError,
+    backup_codes_regenerate,
+    check_code,
+    current_lockout,
+    must_verify,
+    pending_device,
+    provisioning_uri,
+    qr_svg,
+    remaining_backup_codes,
+    secret_grouped,
+    two_factor_confirm,
+    two_factor_disable,
+    two_factor_enabled,
+    two_factor_required,
+)
 
 
 def _notice(kind):
@@ -110,11 +136,19 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        # The sign-in itself is audited by a user_logged_in receiver (accounts.signals), so
+        # that sign-ins elsewhere (the admin site) are recorded too.
         response = super().form_valid(form)
         user = form.get_user()
         translation.activate(user.preferred_language)
+        if must_verify(user):
+            # The password was right; the code step (or setting up a device) comes next,
+            # and nothing else is reachable until then (TwoFactorMiddleware).
+            step = (
+                "accounts:login_code" if two_factor_enabled(user) else "accounts:two_factor_setup"
+            )
+            response = redirect(f"{reverse(step)}?{urlencode({'next': self.get_success_url()})}")
         response.set_cookie("django_language", user.preferred_language, samesite="Lax")
-        audit_record(actor=user, action="user.login", target=user)
         return response
 
 
@@ -155,13 +189,25 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "consent_form": consent_form, "consents": consents},
+        {
+            "form": form,
+            "consent_form": consent_form,
+            "consents": consents,
+            "two_factor": {
+                "enabled": two_factor_enabled(user),
+                "required": two_factor_required(user),
+                "backup_codes_left": remaining_backup_codes(user),
+            },
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request):
+    if request.method == "POST" and not has_recent_auth(request):
+        # A token acts as you without a password or 2FA code: confirm it is you first.
+        return reauth_redirect(request)
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -229,3 +275,145 @@ def reauth(request):
             "reauth_minutes": max(1, reauth_window() // 60),
         },
     )
+
+
+def _with_next(name: str, next_url: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
+
+
+def _no_store(response):
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """The second step of signing in: a code from the authenticator app or a backup code."""
+    user = request.user
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if user.is_verified():
+        return redirect(next_url)
+    if not two_factor_enabled(user):
+        return redirect(_with_next("accounts:two_factor_setup", next_url))
+    form = OtpCodeForm(request.POST or None)
+    lockout = current_lockout(user)
+    if request.method == "POST" and not lockout and form.is_valid():
+        result = check_code(user=user, code=form.cleaned_data["code"], purpose="login")
+        if result.device is not None:
+            otp_login(request, result.device)
+            mark_recent_auth(request)
+            backup = isinstance(result.device, StaticDevice)
+            audit_record(
+                actor=user,
+                action="user.otp_verified",
+                target=user,
+                data={"method": "backup_code" if backup else "authenticator"},
+            )
+            if backup:
+                left = remaining_backup_codes(user)
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a backup code; %(count)d is left. Make new ones from your "
+                        "profile.",
+                        "You used a backup code; %(count)d are left. Make new ones from your "
+                        "profile if you are running low.",
+                        left,
+                    )
+                    % {"count": left},
+                )
+            return redirect(next_url)
+        if result.locked_out:
+            lockout = result.error
+        else:
+            form.add_error("code", result.error)
+    response = render(
+        request,
+        "accounts/login_code.html",
+        {"form": form, "next": next_url, "lockout": lockout},
+        status=429 if lockout else 200,
+    )
+    return _no_store(response)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Set up an authenticator app: QR code and secret, a code to confirm, then backup codes.
+
+    Also replaces the app of someone who already has one (after confirming it is them)."""
+    user = request.user
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if two_factor_enabled(user):
+        if not user.is_verified():
+            return redirect(_with_next("accounts:login_code", next_url))
+        if not has_recent_auth(request):
+            return reauth_redirect(request)
+    device = pending_device(user)
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor_confirm(user=user, device=device, code=form.cleaned_data["code"])
+        if codes is None:
+            form.add_error(
+                "code",
+                _(
+                    "That code is not right. Type the six digits your app shows now; if it "
+                    "still fails, check that your phone's clock is set automatically."
+                ),
+            )
+        else:
+            device.refresh_from_db()
+            otp_login(request, device)
+            mark_recent_auth(request)
+            return _no_store(
+                render(
+                    request,
+                    "accounts/backup_codes.html",
+                    {"codes": codes, "next": next_url, "first_time": True},
+                )
+            )
+    response = render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "qr_svg": qr_svg(provisioning_uri(device)),
+            "secret": secret_grouped(device),
+            "required": two_factor_required(user),
+        },
+    )
+    return _no_store(response)
+
+
+@login_required
+@recent_auth_required
+@require_POST
+def backup_codes(request):
+    """Ten new backup codes, shown once; the old ones stop working."""
+    if not two_factor_enabled(request.user):
+        messages.error(request, _("Turn on two-factor authentication first."))
+        return redirect("accounts:profile")
+    codes = backup_codes_regenerate(user=request.user)
+    return _no_store(
+        render(
+            request,
+            "accounts/backup_codes.html",
+            {"codes": codes, "next": reverse("accounts:profile"), "first_time": False},
+        )
+    )
+
+
+@login_required
+@recent_auth_required
+@require_POST
+def two_factor_off(request):
+    """Founders and partners may turn 2FA off again; staff roles may not."""
+    try:
+        two_factor_disable(user=request.user, actor=request.user)
+    except TwoFactorError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Two-factor authentication is off."))
+    return redirect("accounts:profile")

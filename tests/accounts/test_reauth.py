@@ -6,6 +6,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nurture.accounts.reauth import (
     REAUTH_SESSION_KEY,
@@ -13,6 +14,7 @@ from nurture.accounts.reauth import (
     has_recent_auth,
     recent_auth_required,
 )
+from nurture.accounts.twofactor import current_code
 from nurture.api.errors import ApiError
 from nurture.audit.models import AuditEntry
 from tests import factories
@@ -34,6 +36,11 @@ def _staff(client, password="a long pass phrase 42"):
     return user
 
 
+def _code(user, *, ahead: int = 0) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return current_code(device, at=time.time() + ahead * device.step)
+
+
 def test_signing_in_counts_as_a_recent_confirmation(client, cohort):
     _staff(client)
     url = reverse("programmes:application_export", args=[cohort.pk, "csv"])
@@ -46,7 +53,7 @@ def test_an_old_confirmation_sends_an_export_to_the_confirmation_page_and_back(
     client, cohort, settings
 ):
     settings.REAUTH_SECONDS = 600
-    _staff(client)
+    user = _staff(client)
     _age_confirmation(client, 601)
     url = reverse("programmes:application_export", args=[cohort.pk, "xlsx"])
     response = client.get(url + "?state=all")
@@ -57,7 +64,7 @@ def test_an_old_confirmation_sends_an_export_to_the_confirmation_page_and_back(
     assert page.context["next"] == url + "?state=all"
     confirmed = client.post(
         reverse("accounts:reauth"),
-        {"password": "a long pass phrase 42", "next": url + "?state=all"},
+        {"password": "a long pass phrase 42", "code": _code(user), "next": url + "?state=all"},
     )
     assert confirmed.status_code == 302
     assert confirmed.url == url + "?state=all"
@@ -66,10 +73,11 @@ def test_an_old_confirmation_sends_an_export_to_the_confirmation_page_and_back(
 
 
 def test_a_wrong_password_does_not_confirm(client, cohort):
-    _staff(client)
+    user = _staff(client)
     _age_confirmation(client, 3600)
     response = client.post(
-        reverse("accounts:reauth"), {"password": "wrong", "next": reverse("audit:list")}
+        reverse("accounts:reauth"),
+        {"password": "wrong", "code": _code(user), "next": reverse("audit:list")},
     )
     assert response.status_code == 200
     assert "password" in response.context["form"].errors
@@ -82,12 +90,17 @@ def test_repeated_wrong_passwords_lock_the_confirmation_page(client, settings):
     settings.AXES_FAILURE_LIMIT = 3
     _staff(client)
     _age_confirmation(client, 3600)
+    user = TOTPDevice.objects.get().user
     for _attempt in range(3):
-        response = client.post(reverse("accounts:reauth"), {"password": "wrong"})
+        response = client.post(
+            reverse("accounts:reauth"), {"password": "wrong", "code": _code(user)}
+        )
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert response.templates[0].name == "accounts/reauth.html"
-    response = client.post(reverse("accounts:reauth"), {"password": "a long pass phrase 42"})
+    response = client.post(
+        reverse("accounts:reauth"), {"password": "a long pass phrase 42", "code": _code(user)}
+    )
     assert response.status_code == 429
     assert not has_recent_auth(response.wsgi_request)
 
@@ -96,9 +109,10 @@ def test_repeated_wrong_passwords_lock_the_confirmation_page(client, settings):
     "next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
 )
 def test_the_confirmation_page_only_goes_back_to_this_site(client, next_url):
-    _staff(client)
+    user = factories.FounderFactory()
+    client.force_login(user)
     response = client.post(
-        reverse("accounts:reauth"), {"password": "a long pass phrase 42", "next": next_url}
+        reverse("accounts:reauth"), {"password": factories.PASSWORD, "next": next_url}
     )
     assert response.status_code == 302
     assert response.url == reverse("core:dashboard")
@@ -220,3 +234,29 @@ def rf_user_request(db):
         return request
 
     return make
+
+
+def test_with_a_device_the_confirmation_needs_a_right_code_too(client):
+    user = _staff(client)
+    _age_confirmation(client, 3600)
+    url = reverse("accounts:reauth")
+    response = client.post(url, {"password": "a long pass phrase 42"})
+    assert response.status_code == 200
+    assert "code" in response.context["form"].errors
+    response = client.post(url, {"password": "a long pass phrase 42", "code": "000000"})
+    assert response.context["form"].errors["code"] == ["That code is not right. Please try again."]
+    assert AuditEntry.objects.filter(action="user.otp_failed", target_id=str(user.pk)).exists()
+    assert not has_recent_auth(response.wsgi_request)
+    time.sleep(1.05)  # django-otp waits a second after a wrong code
+    response = client.post(url, {"password": "a long pass phrase 42", "code": _code(user)})
+    assert response.status_code == 302
+    assert has_recent_auth(response.wsgi_request)
+
+
+def test_a_founder_without_a_device_confirms_with_the_password_only(client):
+    client.force_login(factories.FounderFactory())
+    _age_confirmation(client, 3600)
+    page = client.get(reverse("accounts:reauth"))
+    assert "code" not in page.context["form"].fields
+    response = client.post(reverse("accounts:reauth"), {"password": factories.PASSWORD})
+    assert response.status_code == 302
