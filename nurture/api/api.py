@@ -19,6 +19,10 @@ from nurture.audit.middleware import client_ip
 from . import errors, schemas
 from .applications import router as applications_router
 from .auth import API_AUTH
+from .compute import router as compute_router
+from .funding import router as funding_router
+from .platforms import router as platforms_router
+from .privacy import router as privacy_router
 from .programmes import router as programmes_router
 from .reviews import router as reviews_router
 from .startups import router as startups_router
@@ -107,3 +111,7 @@ api.add_router("", programmes_router)
 api.add_router("", startups_router)
 api.add_router("", applications_router)
 api.add_router("", reviews_router)
+api.add_router("", compute_router)
+api.add_router("", privacy_router)
+api.add_router("", funding_router)
+api.add_router("", platforms_router)

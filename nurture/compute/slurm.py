@@ -159,7 +159,7 @@ def parse(lines: Iterable[str], *, known_accounts: Iterable[str], time_zone: str
         if not line.strip():
             continue
         fields = line.split("|")
-        if number == 1 and fields[0].strip().lower() == "jobid":
+        if number == 1 and "jobid" in (name.strip().lower() for name in fields):
             names = [name.strip().lower() for name in fields]
             missing = [name for name in COLUMNS if name not in names]
             gpu_name = next((name for name in GPU_COLUMNS if name in names), None)
