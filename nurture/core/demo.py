@@ -15,6 +15,7 @@ kept as the demo administrator's `date_joined`; a second run therefore plans exa
 same rows and finds them all present.
 """
 
+import base64
 import functools
 import random
 import textwrap
@@ -63,6 +64,12 @@ LOGIN_EMAILS = {
     Role.PARTNER: f"partner@{DEMO_DOMAIN}",
     Role.ADMINISTRATOR: f"admin@{DEMO_DOMAIN}",
 }
+# Two-factor authentication (nurture.accounts.twofactor): every demo account whose role needs
+# it has an authenticator device with this one published secret, so that anyone trying the
+# demo can add it to an authenticator app. The printed accounts also get one backup code,
+# made anew on each load. Demo only: a real account's secret is random and never printed.
+DEMO_TOTP_SECRET = "NURTUREDEMOTWOFACTORHKAILABDEMO2"
+DEMO_BACKUP_DEVICE = "Demo backup code"
 ROLE_LABELS = {
     Role.FOUNDER: "founder",
     Role.REVIEWER: "reviewer",
@@ -940,6 +947,7 @@ class _Loader:
         )
         for person in self.plan.staff:
             self._user(person)
+        self._two_factor()
         for startup in self.plan.startups:
             self._startup(startup)
         for application in self.plan.applications:
@@ -1007,6 +1015,35 @@ class _Loader:
         self.users[person.email] = user
         return user
 
+    def _two_factor(self) -> None:
+        """A device with the demo secret for every staff account that lacks one; a new backup
+        code for each printed account whose role requires two-factor authentication."""
+        from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from nurture.accounts.twofactor import two_factor_required
+
+        key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+        needing = [u for u in self.users.values() if two_factor_required(u)]
+        have = set(
+            TOTPDevice.objects.filter(user__in=needing, confirmed=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        missing = [
+            TOTPDevice(user=u, name="Demo authenticator", key=key, confirmed=True)
+            for u in needing
+            if u.pk not in have
+        ]
+        if missing:
+            TOTPDevice.objects.bulk_create(missing)
+            self.result.created["two-factor devices"] += len(missing)
+        printed = [u for u in needing if u.email in LOGIN_EMAILS.values()]
+        StaticDevice.objects.filter(user__in=printed, name=DEMO_BACKUP_DEVICE).delete()
+        for user in printed:
+            device = StaticDevice.objects.create(user=user, name=DEMO_BACKUP_DEVICE, confirmed=True)
+            device.token_set.create(token=StaticToken.random_token())
+
     def _startup(self, plan: StartupPlan) -> None:
         founders = [self._user(person) for person in plan.founders]
         startup = self.startups.get(plan.name)
@@ -1070,6 +1107,28 @@ class _Loader:
             granted=True,
             context=f"application:{application.pk}",
         )
+
+
+def demo_two_factor() -> dict[str, str]:
+    """For each printed account that signs in with a code: how to get one."""
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    from nurture.accounts.twofactor import two_factor_required
+
+    secret = " ".join(DEMO_TOTP_SECRET[i : i + 4] for i in range(0, len(DEMO_TOTP_SECRET), 4))
+    users = User.objects.filter(email__in=LOGIN_EMAILS.values())
+    backup = dict(
+        StaticToken.objects.filter(
+            device__user__in=users, device__name=DEMO_BACKUP_DEVICE
+        ).values_list("device__user__email", "token")
+    )
+    hints = {}
+    for user in users:
+        if two_factor_required(user):
+            code = backup.get(user.email)
+            once = f"or backup code {code} (one use)" if code else "(backup code used up)"
+            hints[user.email] = f"2FA: authenticator key {secret} {once}"
+    return hints
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -24,5 +24,9 @@ def write_logins(stdout, logins: list[tuple[str, str, str]]) -> None:
     if not logins:
         return
     stdout.write("Demo logins (one per role; every demo account of a role shares its password):")
+    # Staff roles sign in with a two-factor code too (`nurture demo` makes a new backup code).
+    two_factor = demo.demo_two_factor()
     for role, email, password in logins:
         stdout.write(f"  {role:<18} {email:<36} {password}")
+        if email in two_factor:
+            stdout.write(f"  {'':<18} {two_factor[email]}")
