@@ -20,6 +20,8 @@ from . import errors, schemas
 from .applications import router as applications_router
 from .auth import API_AUTH
 from .compute import router as compute_router
+from .funding import router as funding_router
+from .platforms import router as platforms_router
 from .privacy import router as privacy_router
 from .programmes import router as programmes_router
 from .reviews import router as reviews_router
@@ -111,3 +113,5 @@ api.add_router("", applications_router)
 api.add_router("", reviews_router)
 api.add_router("", compute_router)
 api.add_router("", privacy_router)
+api.add_router("", funding_router)
+api.add_router("", platforms_router)

@@ -37,6 +37,8 @@ class ProvisionForm(BootstrapMixin, forms.Form):
 
 
 class PlatformForm(BootstrapMixin, forms.ModelForm):
+    url = forms.URLField(label=_("Web address"), required=False, assume_scheme="https")
+
     class Meta:
         model = Platform
         fields = [
