@@ -33,6 +33,11 @@ class ApplicationCalibration:
     scores: list[tuple[int, float, float]] = field(default_factory=list)
     application: Application | None = None
 
+    @property
+    def shift(self) -> float | None:
+        """Calibrated minus raw: what the reviewers' leniency and scale moved."""
+        return None if self.raw_mean is None else self.merit - self.raw_mean
+
 
 @dataclass
 class ReviewerEffect:
