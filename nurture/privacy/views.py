@@ -83,7 +83,7 @@ def _masked(email: str) -> str:
 def my_requests(request):
     if not can_make_request(request.user):
         raise PermissionDenied
-    form = DataRequestForm(request.POST or None)
+    form = DataRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.data_request_create(user=request.user, **form.cleaned_data)
@@ -243,7 +243,7 @@ def marketing_list(request):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def marketing_create(request):
-    form = MarketingMessageForm(request.POST or None)
+    form = MarketingMessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         message = services.marketing_message_create(actor=request.user, **form.cleaned_data)
         messages.success(request, _("The message is saved. Check it, then send it."))
