@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
 from hypothesis import strategies as st
 
 from nurture.accounts.models import User
@@ -256,6 +257,19 @@ FORM_TARGETS = [
         lambda w: {"form": "marketing", "marketing_consent": "on"},
     ),
     FormTarget(
+        "reauth",
+        lambda w: "/accounts/confirm/",
+        lambda w: w.manager,
+        lambda w: {"password": factories.PASSWORD, "code": "123456", "next": "/dashboard/"},
+    ),
+    FormTarget(
+        "two_factor_setup",
+        lambda w: "/accounts/two-factor/setup/",
+        lambda w: w.founder,
+        lambda w: {"code": "123456", "next": "/accounts/profile/"},
+        tables=(StaticDevice,),
+    ),
+    FormTarget(
         "tokens",
         lambda w: "/accounts/tokens/",
         lambda w: w.founder,
@@ -345,6 +359,24 @@ def _refused(response) -> bool:
     return False
 
 
+def sign_in(client: Client, user) -> None:
+    """force_login plus a session that has passed the two-factor code step, as staff have
+    after signing in (outside pytest too, where tests/conftest.py does not do this)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from nurture.accounts.twofactor import must_verify
+
+    client.force_login(user)
+    if must_verify(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Fuzzing", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
 @dataclass
 class FormResult:
     status: int
@@ -356,7 +388,7 @@ def form_post(target: FormTarget, world: World, data: dict, *, raise_errors=True
     client = Client(raise_request_exception=raise_errors)
     user = target.user(world)
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     for upload in data.values():
         if isinstance(upload, SimpleUploadedFile):
             upload.seek(0)
