@@ -166,6 +166,6 @@ def find(reviewers: Iterable[dict], startups: Iterable[dict]) -> dict[tuple[int,
             key = normalise_organisation(company)
             if not key:
                 continue
-            for sid in by_name.get(key, ()) | by_founder_org.get(key, set()):
+            for sid in by_name.get(key, set()) | by_founder_org.get(key, set()):
                 found.setdefault((rid, sid, "past_company"), company)
     return found
