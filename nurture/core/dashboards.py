@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from nurture.applications.models import Application, ApplicationState
 from nurture.audit.models import AuditEntry
+from nurture.funding.selectors import approval_queue
 from nurture.programmes.models import Cohort
 from nurture.programmes.selectors import calls_open, cohorts_with_counts, programme_default
 from nurture.startups.models import Invitation, Startup
@@ -44,6 +45,7 @@ def founder(user):
         "can_apply": [(call, free) for call, free in can_apply if free],
         "invitations": invitations,
         "now": timezone.now(),
+        "admitted": [a for a in applications if a.state == ApplicationState.ACCEPTED],
     }
 
 
@@ -77,6 +79,7 @@ def finance_approver(user):
     programme = programme_default()
     return "core/dashboard_finance.html", {
         "programme": programme,
+        "disbursement_queue": approval_queue(user),
         "benefits": list(programme.benefits.all()) if programme else [],
         "cohorts": list(
             Cohort.objects.annotate(
