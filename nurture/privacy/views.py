@@ -294,7 +294,7 @@ def marketing_send(request, pk):
         return redirect("privacy:marketing_detail", pk=pk)
     messages.success(
         request,
-        _("Queued for %(queued)d people; refused for %(refused)d without consent.") % counts,
+        _("Queued: %(queued)d. Refused for lack of consent: %(refused)d.") % counts,
     )
     return redirect("privacy:marketing_detail", pk=pk)
 
