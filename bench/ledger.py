@@ -6,14 +6,17 @@
 Creates a throwaway database `bench_ledger_<pid>` on the server of DATABASE_URL, migrates it,
 and opens a few shared startup accounts. `--workers` processes (each with its own connection)
 then post debits of 1.00 from those accounts through `ledger_post`, each under its own
-idempotency key, for `--seconds`. The accounts are funded from a short warm-up's rate so that
-they run dry shortly before the end: the last debits are refused for lack of funds, which is
-the point where an overdraft would show. Afterwards it counts
+idempotency key, for `--seconds`, after a short warm-up. The shared accounts are funded with
+ten times what the warm-up's rate would use, so that their running dry never caps the rate
+measured. When the time is up, every worker races the others to empty one more account,
+funded with 25 debits per worker, until a debit is refused for lack of funds: the point
+where an overdraft would show. Afterwards it counts
 
 - overdrafts: accounts that may not go negative but are below zero;
 - lost: postings the workers saw succeed that the database does not hold, or the reverse,
   plus every 1.00 by which a shared account's balance differs from its funding less the
-  debits that succeeded on it, plus every problem `ledger-check` finds.
+  debits that succeeded on it, plus every debit by which the drained account's successes
+  differ from its funding, plus every problem `ledger-check` finds.
 
 Then, in the same run, `pgbench` (TPC-B-like) on a separate database initialised with
 `pgbench -i -s 16`, with as many clients as workers, for as long. Both databases are dropped.
@@ -108,8 +111,12 @@ def fund(source_id: int, account_ids: list[int], debits: int) -> None:
         )
 
 
-def worker(url, index, pairs, tag, start, seconds, results) -> None:
-    """Post debits until the deadline; report successes per account, refusals and errors."""
+def worker(url, index, pairs, tag, start, seconds, results, drain=None) -> None:
+    """Post debits until the deadline; report successes per account, refusals and errors.
+
+    Then, if `drain` names an (asset, spend) pair, race the other workers to empty that
+    account: post debits on it until one is refused for lack of funds.
+    """
     django_setup(url)
     from django.db import connection
 
@@ -143,16 +150,37 @@ def worker(url, index, pairs, tag, start, seconds, results) -> None:
             errors += 1
             if errors <= 3:
                 log(f"worker {index}: {exc!r}")
+    drained = 0
+    if drain is not None:
+        drain_accounts = Account.objects.in_bulk(drain)
+        drain_lines = [(drain_accounts[drain[0]], -DEBIT), (drain_accounts[drain[1]], DEBIT)]
+        while True:
+            try:
+                ledger_post(
+                    lines=drain_lines,
+                    memo="",
+                    kind=TransactionKind.USAGE,
+                    idempotency_key=f"bench:{tag}-drain:{index}:{drained}",
+                )
+                drained += 1
+            except LedgerError:
+                break
+            except Exception as exc:
+                errors += 1
+                log(f"worker {index} (drain): {exc!r}")
+                break
     connection.close()
-    results.put({"posted": posted, "refused": refused, "errors": errors})
+    results.put({"posted": posted, "refused": refused, "errors": errors, "drained": drained})
 
 
-def run_workers(url, pairs, tag, workers, seconds) -> list[dict]:
+def run_workers(url, pairs, tag, workers, seconds, drain=None) -> list[dict]:
     context = multiprocessing.get_context("spawn")
     start = context.Event()
     results = context.Queue()
     processes = [
-        context.Process(target=worker, args=(url, index, pairs, tag, start, seconds, results))
+        context.Process(
+            target=worker, args=(url, index, pairs, tag, start, seconds, results, drain)
+        )
         for index in range(workers)
     ]
     for process in processes:
@@ -185,16 +213,22 @@ def ledger_run(url: str, workers: int, seconds: float, accounts: int, warmup: fl
     from nurture.programmes.models import Programme
 
     Programme.objects.filter(slug="bench").update(slug="bench-warmup")
-    main = seed(accounts)
-    # Enough for about 90% of the run at the warm-up's rate, so the accounts run dry near the
-    # end and the last debits must be refused.
-    per_account = max(1, int(warm_rate * seconds * 0.9 / accounts))
+    main = seed(accounts + 1)
+    # The last pair is drained after the timed run: every worker debits it at once until it
+    # is refused, so the runs always reach the point where an overdraft would show.
+    drain = main["pairs"].pop()
+    drain_debits = 25 * workers
+    fund(main["source"], [drain[0]], drain_debits)
+    # Ten times what the run would use at the warm-up's rate: the rate measured is the
+    # ledger's, not the funding's (a slow warm-up once capped it). The drain shows refusals.
+    per_account = max(1000, int(warm_rate * seconds * 10 / accounts))
     fund(main["source"], [asset for asset, _spend in main["pairs"]], per_account)
     connection.close()
-    reports = run_workers(url, main["pairs"], "main", workers, seconds)
+    reports = run_workers(url, main["pairs"], "main", workers, seconds, drain)
 
     posted = [sum(report["posted"][i] for report in reports) for i in range(accounts)]
     refused = sum(report["refused"] for report in reports)
+    drained = sum(report["drained"] for report in reports)
     errors = sum(report["errors"] for report in reports)
     usage = LedgerTransaction.objects.filter(
         kind=TransactionKind.USAGE, idempotency_key__startswith="bench:main:"
@@ -208,7 +242,23 @@ def ledger_run(url: str, workers: int, seconds: float, accounts: int, warmup: fl
     for problem in problems:
         log(f"ledger-check: {problem}")
     overdrafts = Account.objects.exclude(kind=AccountKind.SOURCE).filter(balance__lt=0).count()
-    lost = abs(sum(posted) - usage) + int(drift) + len(problems)
+    drain_balance = Account.objects.get(pk=drain[0]).balance
+    drain_held = LedgerTransaction.objects.filter(
+        kind=TransactionKind.USAGE, idempotency_key__startswith="bench:main-drain:"
+    ).count()
+    lost = (
+        abs(sum(posted) - usage)
+        + int(drift)
+        + len(problems)
+        # The drained account: exactly its funding was debited, no more, none lost.
+        + abs(drained - drain_debits)
+        + abs(drain_held - drained)
+        + int(abs(drain_balance) / DEBIT)
+    )
+    log(
+        f"drain: {workers} workers emptied an account funded with {drain_debits} debits: "
+        f"{drained} succeeded, database holds {drain_held}, balance left {drain_balance}"
+    )
     log(
         f"ledger: {sum(posted)} postings in {seconds}s by {workers} workers on {accounts} "
         f"accounts funded with {per_account} debits each; {refused} refused for lack of funds, "

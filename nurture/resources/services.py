@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from nurture.applications.models import Application, ApplicationState
+from nurture.audit.context import current_origin
+from nurture.audit.models import AuditEntry
 from nurture.audit.services import audit_record
 from nurture.programmes.models import BenefitItem, Cohort, Programme
 from nurture.startups.models import Startup
@@ -440,6 +442,174 @@ def _write(
     return txn
 
 
+# --- PostgreSQL: a posting in one statement -------------------------------------------------
+
+AUDIT_TARGET_TYPE = LedgerTransaction._meta.label_lower
+BALANCE_CONSTRAINT = "ledger_account_balance_not_negative"
+_POSTING_SQL: dict[int, str] = {}
+
+
+def _posting_sql(lines: int) -> str:
+    """One statement that checks, inserts, audits, locks and moves; built once per line count.
+
+    In order: the accounts' immutable fields are read (no lock) and the request is checked
+    against them (every account exists, one resource and unit, each unit's scale); only if it
+    passes is the transaction inserted, and only after that insert (a duplicate idempotency
+    key fails there, before any lock) are the accounts locked in primary-key order, FOR NO KEY
+    UPDATE, and their balances moved. The entries and the audit entry go in beside. An account
+    that may not go negative and would is stopped by the check constraint on the balance,
+    which fails the whole statement: nothing of it stays.
+    """
+    if lines in _POSTING_SQL:
+        return _POSTING_SQL[lines]
+    quote = connection.ops.quote_name
+    accounts = quote(Account._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in TRANSACTION_FIELDS)
+    casts = ", ".join(f"%s::{field.db_type(connection)}" for field in TRANSACTION_FIELDS)
+    scale = " ".join(f"WHEN '{unit}' THEN {places}" for unit, places in UNIT_SCALE.items())
+    values = ", ".join("(%s::bigint, %s::numeric)" for _line in range(lines))
+    sql = (
+        f"WITH line (account_id, amount) AS (VALUES {values}), "  # noqa: S608
+        f"checked AS ("
+        f"  SELECT count(*) = {lines} AND count(DISTINCT (a.resource, a.unit)) = 1"
+        f"  AND bool_and(l.amount = round(l.amount, CASE a.unit {scale} END)) AS ok"
+        f"  FROM line l JOIN {accounts} a ON a.id = l.account_id"
+        f"), txn AS ("
+        f"  INSERT INTO {quote(LedgerTransaction._meta.db_table)} ({columns})"
+        f"  SELECT {casts} FROM checked WHERE checked.ok RETURNING id"
+        f"), entries AS ("
+        f"  INSERT INTO {quote(Entry._meta.db_table)} (transaction_id, account_id, amount)"
+        f"  SELECT txn.id, line.account_id, line.amount FROM txn CROSS JOIN line"
+        f"), audit AS ("
+        f"  INSERT INTO {quote(AuditEntry._meta.db_table)} (at, actor_id, actor_label, action,"
+        f"  target_type, target_id, summary, data, ip_address, user_agent)"
+        f"  SELECT %s::timestamptz, %s::bigint, %s::varchar, %s::varchar, %s::varchar,"
+        f"  txn.id::text, %s::varchar, %s::jsonb, %s::inet, %s::varchar FROM txn"
+        f"), locked AS MATERIALIZED ("
+        f"  SELECT id, balance FROM {accounts}"
+        f"  WHERE id IN (SELECT account_id FROM line) AND EXISTS (SELECT 1 FROM txn)"
+        f"  ORDER BY id FOR NO KEY UPDATE"
+        f"), moved AS ("
+        f"  UPDATE {accounts} SET balance = locked.balance + line.amount"
+        f"  FROM locked JOIN line ON line.account_id = locked.id"
+        f"  WHERE {accounts}.id = locked.id RETURNING {accounts}.id"
+        f") "
+        f"SELECT (SELECT id FROM txn), (SELECT count(*) FROM moved)"
+    )
+    _POSTING_SQL[lines] = sql
+    return sql
+
+
+def _execute(sql: str, params: list):
+    """Run the posting statement and return its row.
+
+    Outside the test suite's query capture, through a server-side binding cursor with a
+    prepared statement: PostgreSQL parses and plans it once per connection and line count.
+    """
+    connection.ensure_connection()
+    if connection.queries_logged:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    import psycopg
+
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
+
+
+def _refusal(lines: list[tuple[int, Decimal]]) -> LedgerError:
+    """Why a posting that the statement refused was refused, read from the accounts now."""
+    accounts = {
+        account.pk: account
+        for account in Account.objects.filter(pk__in=[account_id for account_id, _a in lines])
+    }
+    try:
+        _check_locked(accounts, lines)
+    except LedgerError as error:
+        return error
+    # The balances moved meanwhile; what was refused was an account going below zero.
+    return LedgerError(
+        _("Not enough left on an account of this transaction. Nothing was posted."),
+        code="insufficient",
+    )
+
+
+def _post_postgresql(
+    *,
+    lines: list[tuple[int, Decimal]],
+    memo: str,
+    kind: str,
+    key: str | None,
+    fingerprint: str,
+    actor,
+    cohort: Cohort | None,
+    reverses: LedgerTransaction | None,
+) -> LedgerTransaction:
+    """The posting as one statement (see `_posting_sql`).
+
+    Run on its own in autocommit mode, the statement is its own transaction: one round trip.
+    Inside a caller's transaction a savepoint keeps that transaction usable after a refusal.
+    """
+    created_by = actor if getattr(actor, "pk", None) else None
+    txn = LedgerTransaction(
+        kind=kind,
+        memo=memo,
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        reverses=reverses,
+        cohort=cohort,
+        created_by=created_by,
+    )
+    origin = current_origin.get()
+    audit_data = {
+        "kind": str(kind),
+        "lines": [[account_id, str(amount)] for account_id, amount in lines],
+        "idempotency_key": key,
+        "reverses": reverses.pk if reverses is not None else None,
+    }
+    params = [value for line in lines for value in line]
+    params += [
+        field.get_db_prep_save(getattr(txn, field.attname), connection)
+        for field in TRANSACTION_FIELDS
+    ]
+    params += [
+        txn.created_at,
+        created_by.pk if created_by is not None else None,
+        created_by.email if created_by is not None else "system",
+        "ledger.post",
+        AUDIT_TARGET_TYPE,
+        (memo or str(TransactionKind(kind).label))[:300],
+        json.dumps(audit_data),
+        origin.ip_address,
+        origin.user_agent,
+    ]
+    sql = _posting_sql(len(lines))
+    try:
+        if get_connection().in_atomic_block or not connection.get_autocommit():
+            with atomic():
+                row = _execute(sql, params)
+        else:
+            row = _execute(sql, params)
+    except IntegrityError as error:
+        diag = getattr(error.__cause__, "diag", None)
+        if getattr(diag, "constraint_name", None) == BALANCE_CONSTRAINT:
+            raise _refusal(lines) from None
+        if key is not None and (winner := _replay(key, fingerprint)) is not None:
+            return winner
+        if reverses is not None and LedgerTransaction.objects.filter(reverses=reverses).exists():
+            raise _already_reversed(reverses) from None
+        raise
+    if row[0] is None:
+        raise _refusal(lines)
+    if row[1] != len(lines):  # pragma: no cover - every locked account is moved or refused
+        raise LedgerError(_("The balances could not be moved; nothing was posted."))
+    txn.pk = row[0]
+    txn._state.adding = False
+    txn._state.db = connection.alias
+    return txn
+
+
 def _post(
     *,
     lines: Iterable[Line],
@@ -456,6 +626,17 @@ def _post(
         raise LedgerError(_("Unknown transaction kind %(kind)s.") % {"kind": kind}, code="kind")
     prepared = _prepare(lines)
     fingerprint = _fingerprint(kind=kind, lines=prepared, reverses=reverses, cohort=cohort)
+    if connection.vendor == "postgresql":
+        return _post_postgresql(
+            lines=prepared,
+            memo=memo,
+            kind=kind,
+            key=key,
+            fingerprint=fingerprint,
+            actor=actor,
+            cohort=cohort,
+            reverses=reverses,
+        )
     nested = get_connection().in_atomic_block
     try:
         with atomic():
