@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
 from nurture.applications.models import Application, ApplicationState
-from nurture.reviewers.models import Assignment, ReviewRound
+from nurture.reviewers.models import Assignment, ReviewRound, RoundState
 from nurture.reviewers.permissions import visible_assignments
 
 from . import scoring
@@ -227,3 +227,19 @@ def founder_feedback(application: Application) -> list[str]:
         .values_list("feedback", flat=True)
     )
     return list(texts)
+
+
+def reviewer_dashboard(user) -> list[dict]:
+    """The reviewer's rounds still open for reviewing, with progress and the next
+    unfinished application (for the dashboard)."""
+    rounds: dict[int, dict] = {}
+    for assignment in reviewer_assignments(user).filter(round__state=RoundState.PUBLISHED):
+        entry = rounds.setdefault(
+            assignment.round_id, {"round": assignment.round, "assignments": [], "next": None}
+        )
+        entry["assignments"].append(assignment)
+        if entry["next"] is None and assignment.review_state != ReviewState.SUBMITTED:
+            entry["next"] = assignment
+    for entry in rounds.values():
+        entry["progress"] = progress(entry["assignments"])
+    return list(rounds.values())

@@ -341,3 +341,14 @@ def test_founder_pages_never_show_reviewer_identities_or_staff_comments(client):
     for name in ("reviews:mine", "reviews:assignment", "reviews:round", "reviews:round_export"):
         args = [] if name == "reviews:mine" else [a.pk if "assignment" in name else review_round.pk]
         assert client.get(reverse(name, args=args)).status_code == 403
+
+
+def test_reviewer_dashboard_shows_progress_and_the_next_review(client):
+    review_round = published_round()
+    done = assign(review_round)
+    todo = assign(review_round, reviewer=done.reviewer)
+    submitted_review(done)
+    client.force_login(done.reviewer)
+    page = client.get(reverse("core:dashboard")).text
+    assert "1 of 2 submitted" in page
+    assert reverse("reviews:assignment", args=[todo.pk]) in page
