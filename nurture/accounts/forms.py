@@ -174,3 +174,12 @@ class OtpCodeForm(BootstrapMixin, forms.Form):
     code = CodeField(
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True})
     )
+
+
+class SetupCodeForm(BootstrapMixin, forms.Form):
+    code = CodeField(
+        help_text=_("The six digits your authenticator app shows for Nurture now."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -224,30 +224,41 @@ def _new_backup_codes(user: User) -> list[str]:
     return codes
 
 
-@transaction.atomic
-def two_factor_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
+class TwoFactorError(ValueError):
+    pass
+
+
+def two_factor_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
     """Confirm a pending authenticator device with a code from the app.
 
-    Returns the new backup codes (to be shown once), or None if the code is wrong.
+    Returns the new backup codes (to be shown once); raises TwoFactorError with the reason
+    if the code is refused (a refusal still counts towards the device's throttling). The
+    audit entry for the new device comes from a post_save receiver (accounts.signals).
     """
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
-    if device.confirmed:
-        return None
-    if not device.verify_token(normalise_code(code)):
-        audit_record(
-            actor=user,
-            action="user.otp_failed",
-            target=user,
-            summary=user.email,
-            data={"purpose": "setup"},
-        )
-        return None
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    codes = _new_backup_codes(user)
-    audit_record(actor=user, action="user.two_factor_enabled", target=user, summary=user.email)
-    return codes
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        if device.confirmed:
+            refusal = _("This set-up is finished already. Reload the page.")
+        elif not device.verify_is_allowed()[0]:
+            refusal = _("Please wait a few seconds before trying another code.")
+        elif not device.verify_token(normalise_code(code)):
+            audit_record(
+                actor=user,
+                action="user.otp_failed",
+                target=user,
+                summary=user.email,
+                data={"purpose": "setup"},
+            )
+            refusal = _(
+                "That code is not right. Type the six digits your app shows now; if it "
+                "still fails, check that your phone's clock is set automatically."
+            )
+        else:
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            return _new_backup_codes(user)
+    raise TwoFactorError(refusal)
 
 
 @transaction.atomic
@@ -259,10 +270,6 @@ def backup_codes_regenerate(*, user: User) -> list[str]:
     return codes
 
 
-class TwoFactorError(ValueError):
-    pass
-
-
 @transaction.atomic
 def two_factor_disable(*, user: User, actor: User | None) -> None:
     """Remove every device. A person whose role requires 2FA cannot remove their own; an
@@ -271,17 +278,10 @@ def two_factor_disable(*, user: User, actor: User | None) -> None:
         raise TwoFactorError(
             _("Your role requires two-factor authentication, so it cannot be turned off.")
         )
-    deleted = 0
+    # The audit entry comes from the post_delete receiver (accounts.signals), which also
+    # covers a device deleted in the Django admin.
     for model in (TOTPDevice, StaticDevice):
-        deleted += model.objects.filter(user=user).delete()[0]
-    if deleted:
-        audit_record(
-            actor=actor,
-            action="user.two_factor_disabled",
-            target=user,
-            summary=user.email,
-            data={"by_self": actor is not None and actor.pk == user.pk},
-        )
+        model.objects.filter(user=user).delete()
 
 
 def remaining_backup_codes(user: User) -> int:

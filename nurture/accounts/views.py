@@ -33,6 +33,7 @@ from .forms import (
     ProfileForm,
     ReauthForm,
     ResendVerificationForm,
+    SetupCodeForm,
     SignupForm,
 )
 from .models import ApiToken, User
@@ -351,17 +352,12 @@ def two_factor_setup(request):
         if not has_recent_auth(request):
             return reauth_redirect(request)
     device = pending_device(user)
-    form = OtpCodeForm(request.POST or None)
+    form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = two_factor_confirm(user=user, device=device, code=form.cleaned_data["code"])
-        if codes is None:
-            form.add_error(
-                "code",
-                _(
-                    "That code is not right. Type the six digits your app shows now; if it "
-                    "still fails, check that your phone's clock is set automatically."
-                ),
-            )
+        try:
+            codes = two_factor_confirm(user=user, device=device, code=form.cleaned_data["code"])
+        except TwoFactorError as error:
+            form.add_error("code", str(error))
         else:
             device.refresh_from_db()
             otp_login(request, device)

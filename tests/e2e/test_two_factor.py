@@ -1,0 +1,142 @@
+"""Browser: staff must pass two-factor authentication; a founder turns it on; re-authentication
+before an export."""
+
+import base64
+import re
+
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from nurture.audit.models import AuditEntry
+from tests import factories
+from tests.e2e.conftest import shot, totp_now
+
+
+def _password_step(page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _code_from_page_secret(page) -> str:
+    secret = page.get_by_test_id("otp-secret").inner_text().replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{TOTP(key).token():06d}"
+
+
+def test_a_staff_member_must_pass_the_code_step(page):
+    manager = factories.ProgrammeManagerFactory(email="manager@example.com")
+    TOTPDevice.objects.create(user=manager, name="Phone", confirmed=True)
+
+    _password_step(page, manager.email)
+    page.wait_for_url("**/accounts/login/code/**")
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    shot(page, "accounts-2fa-01-code-step")
+
+    # Nothing else is reachable before the code: back to the code step.
+    page.goto("/manage/cohorts/")
+    page.wait_for_url("**/accounts/login/code/**")
+
+    page.get_by_label("Authentication code").fill("000000")
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text("That code is not right. Please try again.")).to_be_visible()
+    shot(page, "accounts-2fa-02-wrong-code")
+
+    page.wait_for_timeout(1100)  # django-otp waits a second after a wrong code
+    page.get_by_label("Authentication code").fill(totp_now(manager))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/manage/cohorts/")
+    assert {"user.login", "user.otp_failed", "user.otp_verified"} <= set(
+        AuditEntry.objects.filter(target_id=str(manager.pk)).values_list("action", flat=True)
+    )
+
+
+def test_too_many_wrong_codes_lock_the_code_step_with_a_clear_message(page, settings):
+    settings.OTP_FAILURE_LIMIT = 2
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    reviewer = factories.ReviewerFactory(email="reviewer@example.com")
+    TOTPDevice.objects.create(user=reviewer, name="Phone", confirmed=True)
+    _password_step(page, reviewer.email)
+    page.wait_for_url("**/accounts/login/code/**")
+    for _attempt in range(2):
+        page.get_by_label("Authentication code").fill("000000")
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_test_id("otp-lockout")).to_contain_text("Too many wrong codes")
+    expect(page.get_by_role("button", name="Verify")).to_be_disabled()
+    shot(page, "accounts-2fa-03-lockout")
+
+
+def test_a_new_staff_member_sets_up_two_factor_at_first_sign_in(page):
+    finance = factories.FinanceApproverFactory(email="finance@example.com")
+    _password_step(page, finance.email)
+    page.wait_for_url("**/accounts/two-factor/setup/**")
+    expect(page.get_by_test_id("otp-qr").locator("svg")).to_be_visible()
+    shot(page, "accounts-2fa-04-setup-required")
+    page.get_by_label("Authentication code").fill(_code_from_page_secret(page))
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    codes = page.get_by_test_id("backup-codes").locator("li")
+    expect(codes).to_have_count(10)
+    shot(page, "accounts-2fa-05-backup-codes")
+    page.get_by_role("link", name="I have saved them — continue").click()
+    page.wait_for_url("**/dashboard/")
+
+
+def test_a_founder_turns_on_two_factor_and_then_signs_in_with_a_backup_code(page):
+    founder = factories.FounderFactory(email="founder@example.com")
+    _password_step(page, founder.email)
+    page.wait_for_url("**/dashboard/")
+
+    page.goto("/accounts/profile/")
+    card = page.locator("#two-factor")
+    expect(card.get_by_text("Off", exact=True)).to_be_visible()
+    shot(page, "accounts-2fa-06-profile-off")
+    card.get_by_role("link", name="Turn on two-factor authentication").click()
+    page.wait_for_url("**/accounts/two-factor/setup/**")
+    page.get_by_label("Authentication code").fill("123")
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    expect(page.get_by_text("That code is not right.")).to_be_visible()
+    shot(page, "accounts-2fa-07-setup-optional")
+    page.wait_for_timeout(1100)  # django-otp waits a second after a wrong code
+    page.get_by_label("Authentication code").fill(_code_from_page_secret(page))
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    backup = page.get_by_test_id("backup-codes").locator("li").first.inner_text().strip()
+    page.get_by_role("link", name="I have saved them — continue").click()
+    page.wait_for_url("**/accounts/profile/")
+    expect(card.get_by_text("On", exact=True)).to_be_visible()
+    expect(card).to_contain_text("10 backup codes left.")
+    shot(page, "accounts-2fa-08-profile-on")
+
+    # Next time, the code step; a backup code works once.
+    page.get_by_role("button", name=re.compile(founder.full_name)).click()
+    page.get_by_role("button", name="Sign out").click()
+    _password_step(page, founder.email)
+    page.wait_for_url("**/accounts/login/code/**")
+    page.get_by_label("Authentication code").fill(backup)
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/dashboard/")
+    expect(page.get_by_text("You used a backup code; 9 are left.")).to_be_visible()
+
+
+def test_an_export_asks_for_the_password_and_code_again_then_downloads(page, settings):
+    settings.REAUTH_SECONDS = 1
+    manager = factories.ProgrammeManagerFactory(email="manager@example.com")
+    TOTPDevice.objects.create(user=manager, name="Phone", confirmed=True)
+    call = factories.CallFactory()
+    factories.submitted(cohort=call.cohort)
+    from tests.e2e.conftest import log_in
+
+    log_in(page, manager.email, factories.PASSWORD)
+    page.wait_for_timeout(1200)
+    page.goto(f"/manage/cohorts/{call.cohort.pk}/applications/")
+    page.get_by_role("link", name=re.compile("CSV")).first.click()
+    page.wait_for_url("**/accounts/confirm/**")
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    shot(page, "accounts-reauth-01-confirm")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_label("Authentication code").fill(totp_now(manager))
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Confirm").click()
+    assert download_info.value.suggested_filename.endswith(".csv")
+    assert AuditEntry.objects.filter(action="user.reauthenticated").count() == 1
