@@ -24,6 +24,7 @@ from .funding import router as funding_router
 from .platforms import router as platforms_router
 from .privacy import router as privacy_router
 from .programmes import router as programmes_router
+from .reviewers import router as reviewers_router
 from .reviews import router as reviews_router
 from .selection import router as selection_router
 from .startups import router as startups_router
@@ -111,6 +112,7 @@ api.add_router("", accounts_router)
 api.add_router("", programmes_router)
 api.add_router("", startups_router)
 api.add_router("", applications_router)
+api.add_router("", reviewers_router)
 api.add_router("", reviews_router)
 api.add_router("", selection_router)
 api.add_router("", compute_router)
