@@ -36,7 +36,8 @@ def grant(startup, programme, *, hours=Decimal("0"), credits=Decimal("0")):
 
 def admitted(programme, name: str, *, hours="100", credits="1000"):
     startup, founder = factories.startup_with_founder(startup__name=name)
-    cohort = factories.CallFactory().cohort
+    # A programme of its own: transactional tests flush the one the data migration seeds.
+    cohort = factories.CohortFactory(programme=programme or factories.ProgrammeFactory())
     factories.ApplicationFactory(startup=startup, cohort=cohort, state=ApplicationState.ACCEPTED)
     grant(startup, cohort.programme, hours=Decimal(hours), credits=Decimal(credits))
     slug = name.lower().replace(" ", "-")
@@ -71,3 +72,7 @@ def compute(db):
 def next_hour(hours_ahead: int = 1):
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     return now + timedelta(hours=hours_ahead)
+
+
+# Real threads need the database reachable from their own connections (see tests/resources).
+from tests.resources.conftest import threaded_db  # noqa: E402, F401
