@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "nurture.reviewers",
     "nurture.reviews",
     "nurture.selection",
+    "nurture.workspace",
     "nurture.api",
 ]
 

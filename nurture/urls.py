@@ -14,6 +14,7 @@ urlpatterns = [
     path("platforms/", include("nurture.platforms.urls")),
     path("manage/audit/", include("nurture.audit.urls")),
     path("compute/", include("nurture.compute.urls")),
+    path("workspace/", include("nurture.workspace.urls")),
     path("", include("nurture.reviewers.urls")),
     path("", include("nurture.reviews.urls")),
     path("", include("nurture.selection.urls")),
