@@ -952,7 +952,22 @@ class _Loader:
             self._startup(startup)
         for application in self.plan.applications:
             self._application(application)
+        self._reviews()
         return self.result
+
+    def _reviews(self) -> None:
+        # The written review of the most recently decided cohort (nurture.reviews.demo).
+        from nurture.reviews.demo import demo_reviews_load
+
+        decided = [c for c in self.plan.cohorts if c.decided_at is not None]
+        board = sorted(p.email for p in self.plan.staff if p.role == Role.REVIEWER)
+        reviewers = [self.users[email] for email in board if email in self.users]
+        if decided and decided[-1].key in self.cohorts:
+            self.result.created.update(
+                demo_reviews_load(
+                    cohort=self.cohorts[decided[-1].key], reviewers=reviewers, seed=SEED
+                )
+            )
 
     def _cohort(self, plan: CohortPlan) -> None:
         cohort = Cohort.objects.filter(
