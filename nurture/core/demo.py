@@ -953,7 +953,18 @@ class _Loader:
         for application in self.plan.applications:
             self._application(application)
         self._reviews()
+        self._funding()
         return self.result
+
+    def _funding(self) -> None:
+        # Seed-funding schedules of the admitted startups, one tranche paid and one waiting
+        # for finance (nurture.funding.demo).
+        from nurture.funding.demo import demo_funding_load
+
+        manager = self.users.get(LOGIN_EMAILS[Role.PROGRAMME_MANAGER])
+        finance = self.users.get(LOGIN_EMAILS[Role.FINANCE_APPROVER])
+        if manager is not None and finance is not None:
+            self.result.created.update(demo_funding_load(manager=manager, finance=finance))
 
     def _reviews(self) -> None:
         # The written review of the most recently decided cohort (nurture.reviews.demo).
