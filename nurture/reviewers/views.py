@@ -105,13 +105,11 @@ def profile(request):
         else:
             messages.success(request, _("Your reviewer profile is saved."))
             return redirect("reviewers:profile")
-    conflicts = (
-        Conflict.objects.filter(reviewer=request.user, lifted_at__isnull=True)
-        .select_related("startup")
-        .order_by("startup__name")
-    )
+    # The reviewer learns how many conflicts count, not which startups the automatic rules
+    # found: that would tell them who applied.
+    n_conflicts = Conflict.objects.filter(reviewer=request.user, lifted_at__isnull=True).count()
     return render(
-        request, "reviewers/profile.html", {"form": form, "conflicts": conflicts, "own": True}
+        request, "reviewers/profile.html", {"form": form, "n_conflicts": n_conflicts, "own": True}
     )
 
 
