@@ -1,0 +1,164 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from nurture.compute.models import Booking, BookingState, Node, UsageRecord
+from nurture.compute.selectors import quota_of
+from nurture.compute.services import booking_create, slurm_import
+from nurture.resources.models import LedgerTransaction
+from tests.compute.conftest import next_hour
+from tests.compute.test_imports import GOOD, upload
+
+
+def test_a_founder_books_gpus_through_the_form(client, compute):
+    client.force_login(compute.founder)
+    day = timezone.localdate() + timedelta(days=1)
+    response = client.post(
+        reverse("compute:book", args=[compute.startup.pk]),
+        {"gpu_model": compute.a100.pk, "gpus": 2, "day": day, "start_hour": 9, "hours": 3},
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.gpus, booking.gpu_hours) == (2, Decimal(6))
+    assert timezone.localtime(booking.starts_at).hour == 9
+    page = client.get(reverse("compute:startup", args=[compute.startup.pk]))
+    assert "NVIDIA A100 80GB" in page.content.decode()
+
+
+def test_a_booking_beyond_capacity_shows_the_reason_and_saves_nothing(client, compute):
+    client.force_login(compute.founder)
+    day = timezone.localdate() + timedelta(days=1)
+    response = client.post(
+        reverse("compute:book", args=[compute.startup.pk]),
+        {"gpu_model": compute.a100.pk, "gpus": 9, "day": day, "start_hour": 9, "hours": 1},
+    )
+    assert response.status_code == 200
+    assert "Only 8 of 8" in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
+def test_a_founder_cancels_their_booking(client, compute):
+    start = next_hour(3)
+    booking = booking_create(
+        startup=compute.startup,
+        gpu_model=compute.a100,
+        gpus=1,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        actor=compute.founder,
+    )
+    client.force_login(compute.founder)
+    response = client.post(reverse("compute:booking_cancel", args=[booking.pk]))
+    assert response.status_code == 302
+    assert Booking.objects.get().state == BookingState.CANCELLED
+
+
+def test_another_founder_cannot_cancel_or_see(client, compute):
+    start = next_hour(3)
+    booking = booking_create(
+        startup=compute.startup,
+        gpu_model=compute.a100,
+        gpus=1,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        actor=compute.founder,
+    )
+    client.force_login(compute.other_founder)
+    assert client.post(reverse("compute:booking_cancel", args=[booking.pk])).status_code == 403
+    assert client.get(reverse("compute:startup", args=[compute.startup.pk])).status_code == 403
+    assert Booking.objects.get().state == BookingState.CONFIRMED
+
+
+def test_the_startup_page_shows_usage_as_an_svg_chart(client, compute):
+    slurm_import(cluster=compute.cluster, upload=upload(GOOD), file_name="f", actor=None)
+    client.force_login(compute.founder)
+    page = client.get(reverse("compute:startup", args=[compute.startup.pk])).content.decode()
+    assert "<svg" in page
+    assert 'id="quota-used">9<' in page
+
+
+def test_the_availability_week_moves_with_htmx(client, compute):
+    start = next_hour(1)
+    booking_create(
+        startup=compute.startup,
+        gpu_model=compute.a100,
+        gpus=3,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        actor=compute.founder,
+    )
+    client.force_login(compute.other_founder)
+    url = reverse("compute:availability")
+    page = client.get(url, {"model": compute.a100.pk}).content.decode()
+    assert ">5</td>" in page
+    assert "<html" in page
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    fragment = client.get(
+        url, {"model": compute.a100.pk, "week": monday + timedelta(days=7)}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<html" not in fragment
+    assert "week-title" in fragment
+
+
+def test_staff_import_a_bad_file_and_see_the_line(client, compute):
+    client.force_login(compute.manager)
+    bad = GOOD + "999|alpha-vision|2026-11-02T09:00:00|2026-11-02T08:00:00|gres/gpu=1\n"
+    response = client.post(
+        reverse("compute:slurm_import"),
+        {"cluster": compute.cluster.pk, "file": SimpleUploadedFile("s.txt", bad.encode())},
+    )
+    assert response.status_code == 422
+    assert "Line 7: the job ends before it starts." in response.content.decode()
+    assert UsageRecord.objects.count() == 0
+    good = client.post(
+        reverse("compute:slurm_import"),
+        {"cluster": compute.cluster.pk, "file": SimpleUploadedFile("s.txt", GOOD.encode())},
+    )
+    assert good.status_code == 302
+    assert UsageRecord.objects.count() == 3
+
+
+def test_staff_top_up_with_a_reason(client, compute):
+    client.force_login(compute.manager)
+    response = client.post(
+        reverse("compute:startup_manage", args=[compute.startup.pk]),
+        {"action": "top_up", "top_up-hours": "25", "top_up-reason": "Paper deadline"},
+    )
+    assert response.status_code == 302
+    assert quota_of(compute.startup).left == Decimal(125)
+    assert LedgerTransaction.objects.filter(memo="Paper deadline").count() == 1
+
+
+def test_staff_add_a_node_and_download_the_exports(client, compute):
+    client.force_login(compute.manager)
+    response = client.post(
+        reverse("compute:inventory_new", args=["node"]),
+        {
+            "cluster": compute.cluster.pk,
+            "name": "gpu03",
+            "gpu_model": compute.a100.pk,
+            "gpu_count": 8,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Node.objects.filter(name="gpu03").exists()
+    script = client.get(reverse("compute:export_sacctmgr"))
+    assert script["Content-Disposition"] == 'attachment; filename="gpu-quotas-sacctmgr.sh"'
+    assert b"GrpTRESMins=gres/gpu=6000" in script.content
+    yaml = client.get(reverse("compute:export_resourcequota")).content.decode()
+    assert "namespace: alpha-vision" in yaml
+
+
+def test_the_quota_list_reads_a_fixed_number_of_queries(client, compute, count_queries):
+    client.force_login(compute.manager)
+    url = reverse("compute:quotas")
+    few = count_queries(lambda: client.get(url))
+    from tests.compute.conftest import admitted
+
+    for number in range(4):
+        admitted(None, f"Gamma {number}")
+    assert count_queries(lambda: client.get(url)) == few
