@@ -15,6 +15,7 @@ urlpatterns = [
     path("manage/audit/", include("nurture.audit.urls")),
     path("compute/", include("nurture.compute.urls")),
     path("workspace/", include("nurture.workspace.urls")),
+    path("benefits/", include("nurture.resources.urls")),
     path("", include("nurture.reviewers.urls")),
     path("", include("nurture.reviews.urls")),
     path("", include("nurture.selection.urls")),

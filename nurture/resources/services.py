@@ -883,6 +883,21 @@ def benefits_open(*, application: Application, actor) -> list[LedgerTransaction]
     return transactions
 
 
+# --- Statements ---------------------------------------------------------------------------
+
+
+def statement_export_record(*, user, startup: Startup, fmt: str, lines: int) -> None:
+    """Record in the audit log that `user` downloaded `startup`'s statement."""
+    audit_record(
+        actor=user,
+        action="ledger.statement_export",
+        target=startup,
+        summary=_("Statement of %(startup)s downloaded as %(format)s")
+        % {"startup": startup.name, "format": fmt.upper()},
+        data={"format": fmt, "lines": lines},
+    )
+
+
 __all__ = [
     "IdempotencyConflict",
     "LedgerError",
@@ -892,4 +907,5 @@ __all__ = [
     "ledger_post",
     "ledger_reverse",
     "pool_fund",
+    "statement_export_record",
 ]
