@@ -57,6 +57,9 @@ class ReviewForm(BootstrapMixin, forms.Form):
                 required=False,
                 widget=forms.RadioSelect,
             )
+        # Not needed for a draft, but for a submission: the label says so.
+        for name in ("recommendation", "confidence"):
+            self.fields[name].submission_required = True
         for name in ("confidence",) + tuple(score_field_name(c.pk) for c in criteria):
             # RadioSelect renders its own inputs; Bootstrap's form-control does not suit them.
             self.fields[name].widget.attrs.pop("class", None)
