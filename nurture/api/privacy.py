@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from nurture.accounts.reauth import api_recent_auth_required
 from nurture.privacy import services
 from nurture.privacy.models import CorrectionField, DataRequest, RequestKind, RequestState
 from nurture.privacy.permissions import (
@@ -140,6 +141,7 @@ def request_detail(request, request_id: PathId):
         }
     },
 )
+@api_recent_auth_required
 def request_export(request, request_id: PathId):
     data_request = _own(request.user, request_id)
     if not can_download_export(request.user, data_request):

@@ -433,6 +433,17 @@ def data_request_refuse(*, actor, request: DataRequest, reason: str) -> DataRequ
     return request
 
 
+def data_request_record_view(*, user, request: DataRequest) -> None:
+    """A staff view of a request shows the person's details: it is recorded."""
+    audit_record(
+        actor=user,
+        action="data_request.viewed",
+        target=request,
+        summary=f"{request.kind} request #{request.pk}",
+        data={"user": request.user_id},
+    )
+
+
 def data_request_record_download(*, user, request: DataRequest) -> None:
     audit_record(
         actor=user,

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nurture.accounts.models import User
+from nurture.accounts.reauth import recent_auth_required
 
 from . import retention, selectors, services
 from .forms import DataRequestForm, MarketingMessageForm, ResolutionForm
@@ -106,6 +107,7 @@ def my_requests(request):
 
 
 @login_required
+@recent_auth_required
 @require_GET
 def export_download(request, pk):
     data_request = get_object_or_404(DataRequest, pk=pk, user=request.user)
@@ -157,6 +159,7 @@ def request_queue(request):
 @require_GET
 def request_detail(request, pk):
     data_request = get_object_or_404(DataRequest.objects.select_related("user"), pk=pk)
+    services.data_request_record_view(user=request.user, request=data_request)
     current = ""
     if data_request.kind == RequestKind.CORRECTION and data_request.field in (
         "full_name",
@@ -193,6 +196,7 @@ def _act(request, pk, action):
 
 
 @staff_required
+@recent_auth_required
 @require_POST
 def request_export(request, pk):
     def act(data_request, _reason):
