@@ -23,7 +23,7 @@ from django.db.transaction import atomic, on_commit
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from nurture.accounts.models import Role
 from nurture.applications.models import Application, ApplicationState
@@ -77,7 +77,11 @@ class ImportRejected(ComputeError):
         self.problems = problems
         self.count = count if count is not None else len(problems)
         super().__init__(
-            _("The file was not imported: %(count)s problem(s) were found. Nothing was posted.")
+            ngettext(
+                "The file was not imported: %(count)s problem was found. Nothing was posted.",
+                "The file was not imported: %(count)s problems were found. Nothing was posted.",
+                self.count,
+            )
             % {"count": self.count},
             code="file_rejected",
         )
