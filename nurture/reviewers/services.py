@@ -441,15 +441,15 @@ def bid_set(*, user, review_round: ReviewRound, application: Application, value:
 def _clean_round(review_round: ReviewRound) -> None:
     from django.core.exceptions import ValidationError
 
+    if review_round.min_load > review_round.max_load:
+        raise ReviewerError(
+            _("The fewest applications per reviewer cannot exceed the most."), field="min_load"
+        )
     try:
         review_round.full_clean(exclude=["cohort", "published_by"], validate_unique=False)
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise ReviewerError(messages[0], field=None if field == "__all__" else field) from error
-    if review_round.min_load > review_round.max_load:
-        raise ReviewerError(
-            _("The fewest applications per reviewer cannot exceed the most."), field="min_load"
-        )
     if (
         review_round.bidding_closes_at
         and review_round.deadline
