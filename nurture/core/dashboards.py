@@ -8,6 +8,7 @@ from nurture.audit.models import AuditEntry
 from nurture.funding.selectors import approval_queue
 from nurture.programmes.models import Cohort
 from nurture.programmes.selectors import calls_open, cohorts_with_counts, programme_default
+from nurture.reviewers.selectors import reviewer_bidding
 from nurture.reviews.selectors import reviewer_dashboard
 from nurture.startups.models import Invitation, Startup
 
@@ -70,6 +71,7 @@ def reviewer(user):
     open_calls = calls_open()
     return "core/dashboard_reviewer.html", {
         "reviewing": reviewer_dashboard(user),
+        "bidding": reviewer_bidding(user),
         "open_calls": open_calls,
         "submitted": Application.objects.filter(
             cohort_id__in=[c.cohort_id for c in open_calls], state=ApplicationState.SUBMITTED
