@@ -954,7 +954,17 @@ class _Loader:
             self._application(application)
         self._reviews()
         self._funding()
+        self._compute()
         return self.result
+
+    def _compute(self) -> None:
+        # The fictional GPU cluster, the admitted startups' use of it and their cloud bills
+        # (nurture.compute.demo).
+        from nurture.compute.demo import demo_compute_load
+
+        manager = self.users.get(LOGIN_EMAILS[Role.PROGRAMME_MANAGER])
+        if manager is not None:
+            self.result.created.update(demo_compute_load(manager=manager))
 
     def _funding(self) -> None:
         # Seed-funding schedules of the admitted startups, one tranche paid and one waiting
