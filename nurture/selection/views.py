@@ -4,12 +4,15 @@ Staff views go through `programmes.permissions.staff_required` and then this app
 object-level predicates; views validate input and call `services`.
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nurture.applications.models import Application
@@ -157,7 +160,15 @@ def shortlist(request, pk):
     except services.SelectionError as error:
         _report(request, error)
     else:
-        messages.success(request, _("The shortlist holds %(n)d applications.") % {"n": size})
+        messages.success(
+            request,
+            ngettext(
+                "The shortlist holds %(n)d application.",
+                "The shortlist holds %(n)d applications.",
+                size,
+            )
+            % {"n": size},
+        )
     return redirect("selection:cohort", pk=cohort.pk)
 
 
@@ -272,6 +283,7 @@ def proposal_detail(request, pk):
             "groups": groups,
             "outcomes": Outcome.choices,
             "binding": explain.binding_labels(proposal.binding, sector_names),
+            "pool": Decimal(str(proposal.parameters.get("pool") or 0)),
             "caps": {
                 sector_names.get(key, key): cap
                 for key, cap in (proposal.parameters.get("sector_caps") or {}).items()
@@ -332,7 +344,15 @@ def decisions_send(request, pk):
         _report(request, error)
     else:
         if sent:
-            messages.success(request, _("%(n)d decisions sent to the founders.") % {"n": sent})
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d decision sent to the founders.",
+                    "%(n)d decisions sent to the founders.",
+                    sent,
+                )
+                % {"n": sent},
+            )
         else:
             messages.info(request, _("There were no decisions left to send."))
     return redirect("selection:cohort", pk=cohort.pk)
@@ -348,7 +368,10 @@ def replacement_confirm(request, pk):
     except services.SelectionError as error:
         _report(request, error)
         return redirect("selection:proposal", pk=proposal.pk)
-    messages.success(request, _("%(n)d offers sent.") % {"n": len(offers)})
+    messages.success(
+        request,
+        ngettext("%(n)d offer sent.", "%(n)d offers sent.", len(offers)) % {"n": len(offers)},
+    )
     return redirect("selection:cohort", pk=proposal.cohort_id)
 
 
