@@ -352,3 +352,26 @@ def test_reviewer_dashboard_shows_progress_and_the_next_review(client):
     page = client.get(reverse("core:dashboard")).text
     assert "1 of 2 submitted" in page
     assert reverse("reviews:assignment", args=[todo.pk]) in page
+
+
+@pytest.mark.parametrize("name", ["reviews:round", "reviews:rounds", "reviews:round_export"])
+def test_staff_pages_keep_their_query_count_as_rows_grow(client, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    review_round = published_round()
+    submitted_review(assign(review_round))
+    client.force_login(factories.ProgrammeManagerFactory())
+    args = [] if name == "reviews:rounds" else [review_round.pk]
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(name, args=args))
+            if response.streaming:
+                b"".join(response.streaming_content)
+        return len(queries)
+
+    one = count()
+    for _ in range(4):
+        submitted_review(assign(review_round))
+    assert count() == one
