@@ -953,6 +953,7 @@ class _Loader:
         for application in self.plan.applications:
             self._application(application)
         self._reviews()
+        self._selection()
         self._funding()
         self._compute()
         return self.result
@@ -987,6 +988,21 @@ class _Loader:
             self.result.created.update(
                 demo_reviews_load(
                     cohort=self.cohorts[decided[-1].key], reviewers=reviewers, seed=SEED
+                )
+            )
+
+    def _selection(self) -> None:
+        # The proposal and decisions of the reviewed cohort (nurture.selection.demo).
+        from nurture.selection.demo import demo_selection_load
+
+        decided = [c for c in self.plan.cohorts if c.decided_at is not None]
+        manager = self.users.get(LOGIN_EMAILS[Role.PROGRAMME_MANAGER])
+        if decided and decided[-1].key in self.cohorts and manager is not None:
+            self.result.created.update(
+                demo_selection_load(
+                    cohort=self.cohorts[decided[-1].key],
+                    manager=manager,
+                    decided_at=decided[-1].decided_at,
                 )
             )
 
