@@ -70,7 +70,32 @@ def marketing_consent_set(*, user, granted: bool, context: str) -> ConsentRecord
     """Change marketing consent; does nothing when the person's choice is already recorded."""
     if marketing_consent_given(user=user) == granted:
         return None
-    return consent_record(user=user, kind=NoticeKind.MARKETING, granted=granted, context=context)
+    record = consent_record(user=user, kind=NoticeKind.MARKETING, granted=granted, context=context)
+    if not granted:
+        _suppress_queued(user=user, context=context)
+    return record
+
+
+def _suppress_queued(*, user, context: str) -> list[int]:
+    """An opt-out takes effect at once: the person's queued marketing deliveries are marked
+    suppressed now (and the task, which checks consent again, would skip them anyway)."""
+    suppressed = list(
+        MarketingDelivery.objects.filter(user=user, status=DeliveryStatus.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+    if suppressed:
+        MarketingDelivery.objects.filter(pk__in=suppressed).update(
+            status=DeliveryStatus.SUPPRESSED, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=user,
+            action="marketing.suppressed",
+            target=user,
+            summary=f"{len(suppressed)} queued messages suppressed on opt-out",
+            data={"deliveries": suppressed, "context": context},
+        )
+    return suppressed
 
 
 # Direct marketing ----------------------------------------------------------------------------
@@ -213,26 +238,9 @@ def marketing_delivery_run(*, delivery_id: int) -> str:
 
 @transaction.atomic
 def marketing_unsubscribe(*, user, delivery_id: int | None = None) -> bool:
-    """Withdraw marketing consent at once (from the one-click link). Queued deliveries are
-    suppressed now and again by the task when it runs. True when consent was withdrawn."""
+    """Withdraw marketing consent at once (from the one-click link), which also suppresses
+    the person's queued deliveries. True when consent was withdrawn now."""
     record = marketing_consent_set(user=user, granted=False, context="unsubscribe-link")
-    now = timezone.now()
-    suppressed = list(
-        MarketingDelivery.objects.filter(user=user, status=DeliveryStatus.QUEUED).values_list(
-            "pk", flat=True
-        )
-    )
-    if suppressed:
-        MarketingDelivery.objects.filter(pk__in=suppressed).update(
-            status=DeliveryStatus.SUPPRESSED, updated_at=now
-        )
-        audit_record(
-            actor=user,
-            action="marketing.suppressed",
-            target=user,
-            summary=f"{len(suppressed)} queued messages suppressed on opt-out",
-            data={"deliveries": suppressed, "from_delivery": delivery_id},
-        )
     return record is not None
 
 

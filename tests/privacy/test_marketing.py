@@ -98,19 +98,22 @@ def test_an_opt_out_from_the_link_stops_an_already_queued_message(queue_only, cl
     assert not marketing_consent_given(user=founder)
 
 
-def test_a_withdrawal_on_the_profile_page_also_suppresses_a_queued_message(queue_only):
+def test_the_task_checks_consent_again_when_it_runs(queue_only):
+    """Whatever path recorded the withdrawal, the task itself refuses to send."""
+    from nurture.privacy.models import NoticeKind
+    from nurture.privacy.services import consent_record
+
     founder = _consenting_founder()
     services.marketing_message_send(actor=None, message=_message())
     delivery = MarketingDelivery.objects.get(user=founder)
 
-    marketing_consent_set(user=founder, granted=False, context="profile")
+    consent_record(user=founder, kind=NoticeKind.MARKETING, granted=False, context="import")
     status = marketing_deliver.call(delivery_id=delivery.pk)
 
     assert status == DeliveryStatus.SUPPRESSED
     assert mail.outbox == []
-    assert AuditEntry.objects.filter(
-        action="marketing.suppressed", target_id=str(delivery.pk)
-    ).exists()
+    entry = AuditEntry.objects.get(action="marketing.suppressed")
+    assert (entry.target_type, entry.target_id) == ("privacy.marketingdelivery", str(delivery.pk))
 
 
 def test_every_marketing_email_carries_a_one_click_opt_out(django_capture_on_commit_callbacks):
@@ -228,3 +231,17 @@ def test_a_message_with_missing_fields_is_refused_with_errors(client):
 
     assert response.status_code == 400
     assert MarketingMessage.objects.count() == 0
+
+
+def test_a_withdrawal_marks_queued_deliveries_suppressed_at_once(queue_only):
+    founder = _consenting_founder()
+    services.marketing_message_send(actor=None, message=_message())
+
+    marketing_consent_set(user=founder, granted=False, context="profile")
+
+    delivery = MarketingDelivery.objects.get(user=founder)
+    assert delivery.status == DeliveryStatus.SUPPRESSED
+    entry = AuditEntry.objects.get(action="marketing.suppressed")
+    assert entry.data == {"deliveries": [delivery.pk], "context": "profile"}
+    assert marketing_deliver.call(delivery_id=delivery.pk) == DeliveryStatus.SUPPRESSED
+    assert mail.outbox == []
