@@ -99,6 +99,8 @@ def tranche_rules_update(*, programme: Programme, actor, rules: list[dict]) -> l
         raise FundingError(_("A programme needs at least one tranche."))
     cleaned = []
     for rule in rules:
+        for name in ("label", "label_zh_hant", "milestone", "milestone_zh_hant"):
+            no_null_characters(str(rule.get(name) or ""), field=name)
         label = str(rule.get("label") or "").strip()
         if not label:
             raise FundingError(_("Every tranche needs a name."), field="label")
@@ -300,8 +302,15 @@ def cohort_schedules_create(*, cohort, actor) -> int:
 # --- Disbursements --------------------------------------------------------------------------
 
 
+def no_null_characters(text: str, *, field: str, error=None) -> str:
+    """PostgreSQL cannot store U+0000 in text; refuse it as bad input rather than fail later."""
+    if "\x00" in text:
+        raise (error or FundingError)(_("Null characters are not allowed."), field=field)
+    return text
+
+
 def _text(value, *, field: str, message: str, limit: int) -> str:
-    text = str(value or "").strip()
+    text = no_null_characters(str(value or "").strip(), field=field)
     if not text:
         raise FundingError(message, field=field)
     if len(text) > limit:

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +25,14 @@ class PlatformError(Exception):
         self.message = message
         self.code = code
         self.field = field
+
+
+def _clean(value, *, field: str) -> str:
+    text = str(value or "").strip()
+    if "\x00" in text:
+        # PostgreSQL cannot store U+0000 in text: bad input, not a failure later.
+        raise PlatformError(_("Null characters are not allowed."), field=field)
+    return text
 
 
 def _require_staff(actor) -> None:
@@ -70,6 +79,9 @@ def platform_save(*, actor, data: dict, platform: Platform | None = None) -> Pla
         with transaction.atomic():
             platform.full_clean()
             platform.save()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise PlatformError(messages[0], field=None if field == "__all__" else field) from None
     except IntegrityError:
         raise PlatformError(_("A platform with this name already exists."), field="name") from None
     audit_record(
@@ -108,7 +120,7 @@ def platform_access_request(
             % {"day": application.cohort.ends_on.isoformat()},
             code="ended",
         )
-    purpose = (purpose or "").strip()
+    purpose = _clean(purpose, field="purpose")
     if len(purpose) > 2000:
         raise PlatformError(_("At most %(limit)d characters.") % {"limit": 2000}, field="purpose")
     try:
@@ -142,7 +154,8 @@ def platform_access_provision(
 ) -> PlatformAccess:
     """Staff record the account they opened on the platform."""
     _require_staff(actor)
-    identifier = (account_identifier or "").strip()
+    identifier = _clean(account_identifier, field="account_identifier")
+    note = _clean(note, field="note")
     if not identifier:
         raise PlatformError(
             _("Give the account's identifier on the platform."), field="account_identifier"
@@ -193,6 +206,7 @@ def platform_access_provision(
 def platform_access_close(*, access: PlatformAccess, actor, note: str = "") -> PlatformAccess:
     """Staff revoke a provisioned account, or decline a request not yet provisioned."""
     _require_staff(actor)
+    note = _clean(note, field="note")
     access = _lock(access)
     if access.status == AccessStatus.PROVISIONED:
         access.status = AccessStatus.REVOKED

@@ -109,6 +109,8 @@ def test_a_retried_creation_with_its_key_makes_one_request(tranches, manager):
         ({"bank_account_number": "1" * 41}, "bank_account_number"),
         ({"tranche": 0}, "tranche"),
         ({"tranche": "abc"}, "tranche"),
+        ({"evidence": "signed\x00"}, "evidence"),
+        ({"bank_name": "Bank\x00"}, "bank_name"),
     ],
 )
 def test_bad_input_is_a_422_naming_the_field(tranches, manager, payload, field):

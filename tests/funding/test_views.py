@@ -213,13 +213,33 @@ def test_list_queries_do_not_grow_with_rows(client, finance, manager, count_quer
     first = admitted_application()
     tranches = services.tranche_schedule_create(application=first, actor=manager)
     request_payment(tranches[0], manager)
-    client.force_login(finance)
-    url = reverse("funding:disbursement_list")
-    one = count_queries(lambda: client.get(url))
+    client.force_login(manager)
+    urls = [
+        reverse("funding:disbursement_list"),
+        reverse("funding:cohort", args=[first.cohort_id]),
+        reverse("funding:overview"),
+    ]
+    one = [count_queries(lambda url=url: client.get(url)) for url in urls]
     for _ in range(3):
         more = services.tranche_schedule_create(application=admitted_application(), actor=manager)
         request_payment(more[0], manager)
-    many = count_queries(lambda: client.get(url))
+    # Three more admitted startups in the first cohort too.
+    for _ in range(3):
+        other = factories.ApplicationFactory(cohort=first.cohort, state="accepted", sector=None)
+        done = services.tranche_schedule_create(application=other, actor=manager)
+        request_payment(done[0], manager)
+    many = [count_queries(lambda url=url: client.get(url)) for url in urls]
     assert many == one
-    cohort_url = reverse("funding:cohort", args=[first.cohort_id])
-    assert count_queries(lambda: client.get(cohort_url)) > 0
+
+
+def test_the_founders_page_queries_do_not_grow_with_startups(client, manager, count_queries):
+    founder = factories.FounderFactory()
+    first = admitted_application(startup=factories.MemberFactory(user=founder).startup)
+    services.tranche_schedule_create(application=first, actor=manager)
+    client.force_login(founder)
+    one = count_queries(lambda: client.get(reverse("funding:mine")))
+    for _ in range(3):
+        more = admitted_application(startup=factories.MemberFactory(user=founder).startup)
+        tranches = services.tranche_schedule_create(application=more, actor=manager)
+        request_payment(tranches[0], manager)
+    assert count_queries(lambda: client.get(reverse("funding:mine"))) == one

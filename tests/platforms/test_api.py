@@ -46,3 +46,19 @@ def test_staff_provision_then_revoke_through_the_api():
     assert revoked.json()["status"] == AccessStatus.REVOKED
     listed = founder_api.get("/platforms/accesses").json()["items"]
     assert [item["status"] for item in listed] == ["revoked"]
+
+
+def test_null_characters_are_bad_input_not_a_server_error():
+    application = admitted_application()
+    api = api_for(application.startup.members.get())
+    response = api.post(
+        "/platforms/accesses",
+        {
+            "application": application.pk,
+            "platform": Platform.objects.first().pk,
+            "purpose": "a\x00b",
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "purpose"
+    assert PlatformAccess.objects.count() == 0

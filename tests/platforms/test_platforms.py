@@ -249,3 +249,19 @@ def test_application_state_matters_for_the_page(client, application, founder):
     application.save(update_fields=["state"])
     client.force_login(founder)
     assert "Ask for an account" not in client.get(reverse("platforms:mine")).content.decode()
+
+
+def test_the_staff_list_queries_do_not_grow_with_rows(client, manager, alibaba, count_queries):
+    def one_more():
+        application = admitted_application()
+        services.platform_access_request(
+            application=application, platform=alibaba, actor=application.startup.members.get()
+        )
+
+    one_more()
+    client.force_login(manager)
+    url = reverse("platforms:manage")
+    one = count_queries(lambda: client.get(url))
+    for _ in range(4):
+        one_more()
+    assert count_queries(lambda: client.get(url)) == one
