@@ -113,3 +113,40 @@ def resources_data(user) -> Contribution:
             ],
         }
     )
+
+
+@personal_data("security")
+def security_data(user) -> Contribution:
+    """Two-factor devices (never their secret keys) and the sign-in records that name the
+    person's e-mail address (address, browser, time; never what was typed)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device_fields = ("id", "name", "confirmed", "created_at", "last_used_at")
+    sign_in_fields = ("id", "ip_address", "user_agent", "path_info", "attempt_time")
+    return Contribution(
+        records={
+            "authenticator_apps": list(
+                TOTPDevice.objects.filter(user=user).order_by("pk").values(*device_fields)
+            ),
+            "backup_code_sets": list(
+                StaticDevice.objects.filter(user=user).order_by("pk").values(*device_fields)
+            ),
+            "sign_ins": list(
+                AccessLog.objects.filter(username__iexact=user.email)
+                .order_by("pk")
+                .values(*sign_in_fields, "logout_time")
+            ),
+            "failed_sign_ins": list(
+                AccessFailureLog.objects.filter(username__iexact=user.email)
+                .order_by("pk")
+                .values(*sign_in_fields, "locked_out")
+            ),
+            "sign_in_lockouts": list(
+                AccessAttempt.objects.filter(username__iexact=user.email)
+                .order_by("pk")
+                .values(*sign_in_fields, "failures_since_start")
+            ),
+        }
+    )

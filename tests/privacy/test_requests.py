@@ -6,9 +6,11 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessFailureLog
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nurture.audit.models import AuditEntry
 from nurture.privacy import services
@@ -38,6 +40,10 @@ def _person(name: str):
     marketing_consent_set(user=user, granted=True, context="test")
     api_token_create(user=user, name=f"{name} laptop")
     Invitation.objects.create(startup=factories.StartupFactory(), email=user.email)
+    TOTPDevice.objects.create(user=user, name=f"{name} phone", confirmed=True)
+    AccessFailureLog.objects.create(
+        username=user.email, ip_address="192.0.2.1", user_agent="test", path_info="/"
+    )
     Account.objects.create(
         startup=application.startup,
         kind=AccountKind.ASSET,
@@ -83,6 +89,9 @@ def test_the_export_holds_everything_about_the_person_and_nothing_about_another(
     assert len(data["privacy"]["consents"]) == 1
     assert {e["action"] for e in data["audit"]["audit_entries"]} >= {"consent.granted"}
     assert [a["startup_id"] for a in data["resources"]["ledger_accounts"]] == [alice_app.startup_id]
+    assert [d["name"] for d in data["security"]["authenticator_apps"]] == ["Alice phone"]
+    assert "key" not in data["security"]["authenticator_apps"][0]
+    assert len(data["security"]["failed_sign_ins"]) == 1
     (deck,) = files
     assert deck.startswith(f"files/applications/application-{alice_app.pk}-")
     assert files[deck].startswith(b"%PDF-")
