@@ -1,4 +1,5 @@
 import shutil
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -35,6 +36,48 @@ def _private_storage(settings, tmp_path):
     }
     yield
     shutil.rmtree(location, ignore_errors=True)
+
+
+def _seed_again() -> None:
+    """Run the forward function of every data migration of Nurture's apps, in migration
+    order (third-party ones are written against their historical models)."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    graph = MigrationLoader(connection).graph
+    done = set()
+    for leaf in graph.leaf_nodes():
+        for key in graph.forwards_plan(leaf):
+            if key in done or not apps.get_app_config(key[0]).name.startswith("nurture."):
+                continue
+            done.add(key)
+            for operation in graph.nodes[key].operations:
+                if isinstance(operation, RunPython):
+                    # Seed functions read only schema_editor.connection, if anything.
+                    operation.code(apps, SimpleNamespace(connection=connection))
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def _seeded_after_flush(request):
+    """A transactional test ends by flushing the database, and with it the rows that the data
+    migrations seed (the programme, its sectors and benefits, the notices, the rubric...).
+    Before each transactional test, seed them again when they are gone, so that the tests do
+    not depend on their order."""
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from nurture.programmes.models import Programme
+
+    if not Programme.objects.exists():
+        _seed_again()
 
 
 @pytest.fixture(autouse=True)

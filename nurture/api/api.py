@@ -28,6 +28,7 @@ from .reviewers import router as reviewers_router
 from .reviews import router as reviews_router
 from .selection import router as selection_router
 from .startups import router as startups_router
+from .workspace import router as workspace_router
 
 
 class _SettingsRate:
@@ -119,3 +120,4 @@ api.add_router("", compute_router)
 api.add_router("", privacy_router)
 api.add_router("", funding_router)
 api.add_router("", platforms_router)
+api.add_router("", workspace_router)
