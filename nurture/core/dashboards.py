@@ -6,6 +6,7 @@ from django.utils import timezone
 from nurture.applications.models import Application, ApplicationState
 from nurture.audit.models import AuditEntry
 from nurture.funding.selectors import approval_queue
+from nurture.privacy.selectors import data_requests_due_summary
 from nurture.programmes.models import Cohort
 from nurture.programmes.selectors import calls_open, cohorts_with_counts, programme_default
 from nurture.reviewers.selectors import reviewer_bidding
@@ -64,6 +65,7 @@ def programme_manager(user):
         "open_cohorts": [c for c in cohorts if c.pk in open_cohort_ids],
         "recent": recent,
         "audit_recent": list(AuditEntry.objects.select_related("actor")[:6]),
+        "privacy_due": data_requests_due_summary(),
     }
 
 

@@ -287,3 +287,17 @@ def test_the_profile_page_links_to_the_requests(client):
     page = client.get(reverse("accounts:profile")).content.decode()
 
     assert reverse("privacy:my_requests") in page
+
+
+def test_the_staff_dashboard_shows_requests_due_and_overdue(client):
+    founder = factories.FounderFactory()
+    late = _access_request(founder)
+    DataRequest.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
+    soon = _access_request(founder)
+    DataRequest.objects.filter(pk=soon.pk).update(due_at=timezone.now() + timedelta(days=3))
+    _access_request(founder)
+    client.force_login(factories.ProgrammeManagerFactory())
+
+    page = client.get(reverse("core:dashboard")).content.decode()
+
+    assert "3 open: 1 due within 7 days, 1 overdue." in page
