@@ -383,8 +383,9 @@ def review_save(request, assignment_id: PathId, payload: ReviewIn):
     "/reviews/assignments/{assignment_id}/review/submit",
     response={200: ReviewOut, **_ERRORS},
     summary="Submit your review: every criterion scored, a recommendation and a confidence",
+    description="The body's fields are saved first; send {} to submit what is saved.",
 )
-def review_submit(request, assignment_id: PathId, payload: ReviewIn | None = None):
+def review_submit(request, assignment_id: PathId, payload: ReviewIn):
     assignment = _assignment(request, assignment_id)
     changes, names = _changes(assignment, payload)
     _call(services.review_submit, names, user=request.user, assignment=assignment, changes=changes)

@@ -129,7 +129,14 @@ def review_save(request, pk):
             for field, message in exc.problems:
                 form.add_error(form.field_for(field), message)
     else:
-        error = services.ReviewError(_("Please correct the review."))
+        error = services.ReviewError(
+            _("Please correct the review."),
+            problems=[
+                (name, f"{form.fields[name].label}: {message}" if name in form.fields else message)
+                for name, messages in form.errors.items()
+                for message in messages
+            ],
+        )
     if autosave:
         status = 200 if error is None else (error.status if error.code != "invalid" else 422)
         return render(

@@ -148,3 +148,22 @@ def test_staff_read_reviews_with_names_and_spread(as_user):  # noqa: F811
     assert {r["reviewer_email"] for r in rows} == {a.reviewer.email, b.reviewer.email}
     summary = api.get(f"/reviews/applications/{a.application_id}/reviews").json()
     assert (summary["mean"], summary["spread"]) == ("4.000", "2.000")
+
+
+def test_submit_with_an_empty_body_submits_what_is_saved(as_user):  # noqa: F811
+    assignment = assign(published_round())
+    api = as_user(assignment.reviewer)
+    empty = api.post(f"/reviews/assignments/{assignment.pk}/review/submit", {})
+    assert empty.status_code == 422 and empty.json()["code"] == "incomplete"
+    api._call("put", f"/reviews/assignments/{assignment.pk}/review", _full(assignment.round))
+    done = api.post(f"/reviews/assignments/{assignment.pk}/review/submit", {})
+    assert done.status_code == 200 and done.json()["state"] == "submitted"
+
+
+def test_a_non_integer_score_is_a_clear_422(as_user):  # noqa: F811
+    assignment = assign(published_round())
+    response = as_user(assignment.reviewer)._call(
+        "put", f"/reviews/assignments/{assignment.pk}/review", {"scores": {"team": "high"}}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "scores.team"

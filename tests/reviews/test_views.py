@@ -375,3 +375,17 @@ def test_staff_pages_keep_their_query_count_as_rows_grow(client, name):
     for _ in range(4):
         submitted_review(assign(review_round))
     assert count() == one
+
+
+def test_autosave_of_a_bad_value_names_the_field(client):
+    assignment = assign(published_round())
+    client.force_login(assignment.reviewer)
+    first = criteria(assignment.round)[0]
+    response = client.post(
+        reverse("reviews:save", args=[assignment.pk]),
+        {f"score_{first.pk}": "9"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert "Team: Select a valid choice" in response.text
+    assert not Review.objects.exists()
