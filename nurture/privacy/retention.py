@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, DateTimeField, F
-from django.db.models.deletion import ProtectedError
+from django.db.models.deletion import ProtectedError, RestrictedError
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -174,7 +174,7 @@ def _delete_signups(now: datetime) -> list[int]:
                 pk = user.pk
                 user.delete()
                 deleted.append(pk)
-        except ProtectedError:
+        except (ProtectedError, RestrictedError):
             continue
     return deleted
 
