@@ -220,3 +220,19 @@ def test_another_founder_cannot_answer_an_offer(client, scored):
     )
     assert response.status_code == 403
     assert Decision.objects.get(application=decision_app).response == OfferResponse.PENDING
+
+
+def test_founder_dashboard_reminds_of_a_pending_offer(client):
+    application = factories.ApplicationFactory(state=ApplicationState.ACCEPTED)
+    Decision.objects.create(
+        application=application,
+        outcome=Outcome.ACCEPTED,
+        sent_at="2030-01-01T00:00Z",
+        offer_deadline="2099-01-01T00:00Z",
+        response=OfferResponse.PENDING,
+    )
+    client.force_login(application.startup.members.get())
+
+    response = client.get(reverse("core:dashboard"))
+
+    assert b"A place is offered: confirm it before" in response.content

@@ -25,3 +25,10 @@ def founder_decision(context, application):
         and decision.awaits_response
         and not user.is_programme_staff,
     }
+
+
+@register.inclusion_tag("selection/_offer_reminder.html")
+def offer_reminder(application):
+    """A line for the founder's dashboard while an offer awaits the startup's answer."""
+    decision = selectors.founder_decision(application)
+    return {"decision": decision if decision and decision.awaits_response else None}
