@@ -81,3 +81,25 @@ def test_a_persons_request_list_does_not_grow_with_rows(client, count_queries):
         )
 
     assert _queries(client, count_queries, reverse("privacy:my_requests")) == one
+
+
+def test_the_staff_pages_render_in_traditional_chinese(client):
+    message = _message()
+    founder = factories.FounderFactory()
+    MarketingDelivery.objects.create(message=message, user=founder, status=DeliveryStatus.SENT)
+    request = services.data_request_create(user=founder, kind=RequestKind.ACCESS)
+    client.force_login(factories.ProgrammeManagerFactory())
+    client.cookies["django_language"] = "zh-hant"
+
+    for url in (
+        reverse("privacy:marketing_list"),
+        reverse("privacy:marketing_detail", args=[message.pk]),
+        reverse("privacy:marketing_create"),
+        reverse("privacy:request_queue"),
+        reverse("privacy:request_detail", args=[request.pk]),
+        reverse("privacy:retention"),
+        reverse("privacy:my_requests"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'lang="zh-Hant"' in response.content.decode()
