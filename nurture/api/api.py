@@ -24,6 +24,7 @@ from .funding import router as funding_router
 from .platforms import router as platforms_router
 from .privacy import router as privacy_router
 from .programmes import router as programmes_router
+from .resources import router as resources_router
 from .reviewers import router as reviewers_router
 from .reviews import router as reviews_router
 from .selection import router as selection_router
@@ -121,3 +122,4 @@ api.add_router("", privacy_router)
 api.add_router("", funding_router)
 api.add_router("", platforms_router)
 api.add_router("", workspace_router)
+api.add_router("", resources_router)
