@@ -219,18 +219,37 @@ def seed_entitlement(application: Application) -> tuple[Decimal, str]:
     return amount, unit
 
 
+def split_amount(total: Decimal, percents: list[Decimal]) -> list[Decimal]:
+    """`total` split by shares that add up to 100, to the cent: each share rounded half up,
+    the last taking the remainder, so the parts add up to `total` exactly.
+
+    Refused when a part would come to nothing (an entitlement too small for its tranches).
+    """
+    parts, given = [], Decimal(0)
+    for index, percent in enumerate(percents):
+        if index == len(percents) - 1:
+            part = total - given
+        else:
+            part = (total * percent / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+        if part <= 0:
+            raise FundingError(
+                _("The seed funding of %(total)s is too small to split into these tranches.")
+                % {"total": total},
+                code="no_entitlement",
+            )
+        given += part
+        parts.append(part)
+    return parts
+
+
 def tranche_plan(application: Application) -> list[Tranche]:
     """The schedule the programme's rules give this startup (unsaved): the last tranche takes
     the rounding, so the tranches add up to the entitlement to the cent."""
     total, currency = seed_entitlement(application)
     rules = tranche_rules_for(application.cohort.programme)
-    tranches, given = [], Decimal(0)
-    for index, rule in enumerate(rules):
-        if index == len(rules) - 1:
-            amount = total - given
-        else:
-            amount = (total * rule.percent / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
-        given += amount
+    amounts = split_amount(total, [rule.percent for rule in rules])
+    tranches = []
+    for rule, amount in zip(rules, amounts, strict=True):
         tranches.append(
             Tranche(
                 application=application,
