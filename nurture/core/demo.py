@@ -952,6 +952,7 @@ class _Loader:
             self._startup(startup)
         for application in self.plan.applications:
             self._application(application)
+        self._reviewers()
         self._reviews()
         self._selection()
         self._funding()
@@ -976,6 +977,22 @@ class _Loader:
         finance = self.users.get(LOGIN_EMAILS[Role.FINANCE_APPROVER])
         if manager is not None and finance is not None:
             self.result.created.update(demo_funding_load(manager=manager, finance=finance))
+
+    def _reviewers(self) -> None:
+        # Reviewer profiles of the board and the open cohort's written round in bidding
+        # (nurture.reviewers.demo).
+        from nurture.reviewers.demo import demo_reviewers_load
+
+        board = sorted(p.email for p in self.plan.staff if p.role == Role.REVIEWER)
+        open_plans = [c for c in self.plan.cohorts if c.decided_at is None]
+        self.result.created.update(
+            demo_reviewers_load(
+                reviewers=[self.users[email] for email in board if email in self.users],
+                printed=self.users.get(LOGIN_EMAILS[Role.REVIEWER]),
+                open_cohort=self.cohorts.get(open_plans[-1].key) if open_plans else None,
+                seed=SEED,
+            )
+        )
 
     def _reviews(self) -> None:
         # The written review of the most recently decided cohort (nurture.reviews.demo).
