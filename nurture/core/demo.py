@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from nurture.accounts.models import Role, User
@@ -70,6 +71,11 @@ LOGIN_EMAILS = {
 # made anew on each load. Demo only: a real account's secret is random and never printed.
 DEMO_TOTP_SECRET = "NURTUREDEMOTWOFACTORHKAILABDEMO2"
 DEMO_BACKUP_DEVICE = "Demo backup code"
+# A second printed founder: a co-founder of a startup admitted to the running cohort, so that
+# the benefits (funding, compute, desks) can be seen from a founder's side.
+RESIDENT_EMAIL = f"resident@{DEMO_DOMAIN}"
+RESIDENT_LABEL = "founder in the programme"
+
 ROLE_LABELS = {
     Role.FOUNDER: "founder",
     Role.REVIEWER: "reviewer",
@@ -952,12 +958,23 @@ class _Loader:
             self._startup(startup)
         for application in self.plan.applications:
             self._application(application)
+        self._resident()
         self._reviewers()
         self._reviews()
         self._selection()
         self._funding()
         self._compute()
+        self._workspace()
         return self.result
+
+    def _workspace(self) -> None:
+        # The Lab's floor with the admitted startups placed on it, and room bookings
+        # (nurture.workspace.demo).
+        from nurture.workspace.demo import demo_workspace_load
+
+        manager = self.users.get(LOGIN_EMAILS[Role.PROGRAMME_MANAGER])
+        if manager is not None:
+            self.result.created.update(demo_workspace_load(manager=manager))
 
     def _compute(self) -> None:
         # The fictional GPU cluster, the admitted startups' use of it and their cloud bills
@@ -1084,6 +1101,48 @@ class _Loader:
         self.users[person.email] = user
         return user
 
+    def _resident(self) -> None:
+        """The printed co-founder of an admitted startup of the cohort running now (or of the
+        latest decided one)."""
+        today = timezone.localdate()
+        if StartupMember.objects.filter(user__email=RESIDENT_EMAIL).exists():
+            return
+        # A team with room for one more (demo teams have at most three members).
+        admitted = (
+            Application.objects.filter(
+                state=ApplicationState.ACCEPTED, cohort__programme=self.programme
+            )
+            .annotate(members=Count("startup__memberships"))
+            .filter(members__lt=3)
+            .select_related("startup", "cohort")
+        )
+        application = (
+            admitted.filter(cohort__starts_on__lte=today, cohort__ends_on__gte=today)
+            .order_by("startup__name")
+            .first()
+            or admitted.order_by("-cohort__starts_on", "startup__name").first()
+        )
+        if application is None:
+            return
+        existing = User.objects.filter(email=RESIDENT_EMAIL).first()
+        if existing is not None:
+            self.users[RESIDENT_EMAIL] = existing
+            if ConsentRecord.objects.filter(
+                user=existing, notice__kind=NoticeKind.COLLECTION
+            ).exists():
+                self.consented.add(existing.pk)
+        person = PersonPlan(RESIDENT_EMAIL, "Wing-sze Emberfield", Role.FOUNDER)
+        user = self._user(person)
+        startup = application.startup
+        if (startup.pk, user.pk) not in self.memberships:
+            StartupMember.objects.get_or_create(
+                startup=startup,
+                user=user,
+                defaults={"role": MemberRole.COFOUNDER, "title": "CTO"},
+            )
+            self.memberships.add((startup.pk, user.pk))
+            self.result.created["memberships"] += 1
+
     def _two_factor(self) -> None:
         """A device with the demo secret for every staff account that lacks one; a new backup
         code for each printed account whose role requires two-factor authentication."""
@@ -1205,8 +1264,11 @@ def demo_logins() -> list[tuple[str, str, str]]:
     existing = set(
         User.objects.filter(email__in=LOGIN_EMAILS.values()).values_list("email", flat=True)
     )
-    return [
+    logins = [
         (ROLE_LABELS[role], email, PASSWORDS[role])
         for role, email in LOGIN_EMAILS.items()
         if email in existing
     ]
+    if User.objects.filter(email=RESIDENT_EMAIL).exists():
+        logins.insert(1, (RESIDENT_LABEL, RESIDENT_EMAIL, PASSWORDS[Role.FOUNDER]))
+    return logins

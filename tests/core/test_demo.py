@@ -116,6 +116,7 @@ def test_every_role_has_a_demo_user_with_the_printed_password(client):
     logins = demo.demo_logins()
     assert [role for role, _, _ in logins] == [
         "founder",
+        "founder in the programme",
         "reviewer",
         "programme manager",
         "finance approver",
