@@ -243,3 +243,22 @@ def test_the_founders_page_queries_do_not_grow_with_startups(client, manager, co
         tranches = services.tranche_schedule_create(application=more, actor=manager)
         request_payment(tranches[0], manager)
     assert count_queries(lambda: client.get(reverse("funding:mine"))) == one
+
+
+def test_an_approval_without_a_recent_confirmation_goes_to_confirm_first(client, pending, finance):
+    client.force_login(finance)
+    session = client.session
+    session.pop("_reauth_at", None)
+    session.save()
+
+    response = client.post(
+        reverse("funding:disbursement_approve", args=[pending.pk]),
+        {"payment_reference": "R"},
+        headers={"referer": reverse("funding:disbursement_detail", args=[pending.pk])},
+    )
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:reauth"))
+    pending.refresh_from_db()
+    assert pending.status == DisbursementStatus.PENDING
+    assert _posting_count() == 0
