@@ -99,10 +99,17 @@ def my_requests(request):
                 ),
             )
             return redirect("privacy:my_requests")
-    requests_ = DataRequest.objects.filter(user=request.user).order_by("-created_at", "-id")
+    requests_ = list(DataRequest.objects.filter(user=request.user).order_by("-created_at", "-id"))
+    preparing = any(
+        r.state == RequestState.OPEN and r.export_started_at and not r.export_ready_at
+        for r in requests_
+    )
     status = 400 if form.is_bound else 200
     return render(
-        request, "privacy/my_requests.html", {"form": form, "requests": requests_}, status=status
+        request,
+        "privacy/my_requests.html",
+        {"form": form, "requests": requests_, "preparing": preparing},
+        status=status,
     )
 
 

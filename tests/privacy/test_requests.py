@@ -301,3 +301,19 @@ def test_the_staff_dashboard_shows_requests_due_and_overdue(client):
     page = client.get(reverse("core:dashboard")).content.decode()
 
     assert "3 open: 1 due within 7 days, 1 overdue." in page
+
+
+def test_pages_poll_while_an_export_is_being_prepared(client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    founder = factories.FounderFactory()
+    request = _access_request(founder)
+    services.data_request_export_start(actor=None, request=request)
+    manager = factories.ProgrammeManagerFactory()
+
+    client.force_login(manager)
+    staff_page = client.get(reverse("privacy:request_detail", args=[request.pk])).content
+    client.force_login(founder)
+    own_page = client.get(reverse("privacy:my_requests")).content
+
+    assert b'hx-trigger="every 3s"' in staff_page
+    assert b'hx-trigger="every 3s"' in own_page and b"Export being prepared" in own_page
