@@ -161,3 +161,63 @@ def test_a_programme_manager_runs_the_assignment_and_publishes_it(page):
     shot(page, "16-published")
     review_round.refresh_from_db()
     assert review_round.state == RoundState.PUBLISHED
+
+
+def test_a_panel_round_and_the_other_review_pages(page):
+    cohort, applications = _cohort()
+    for name in ("Harbour Facade AI", "Peak Influence"):
+        applications[name].state = "shortlisted"
+        applications[name].save()
+    members = [
+        _reviewer("vision@example.com", "Computer vision."),
+        _reviewer("growth@example.com", "Marketing and recommendation."),
+    ]
+    factories.ProgrammeManagerFactory(email="manager@example.com", full_name="Programme manager")
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    log_in(page, "manager@example.com", factories.PASSWORD)
+    page.goto(f"/manage/cohorts/{cohort.pk}/review/panel/new/")
+    page.get_by_label("Vision").check()
+    page.get_by_label("Growth").check()
+    shot(page, "20-panel-form")
+    page.get_by_role("button", name="Create the round").click()
+    page.get_by_role("button", name="Assign the panel to the shortlist").click()
+    expect(page.get_by_text("4 pairs assigned to the panel.")).to_be_visible()
+    shot(page, "21-panel-round")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("The assignment is published")).to_be_visible()
+    panel = ReviewRound.objects.get(cohort=cohort, kind=RoundKind.PANEL)
+    page.goto(f"/manage/rounds/{panel.pk}/edit/")
+    shot(page, "22-round-edit")
+
+    page.goto(f"/manage/reviewers/{members[0].pk}/")
+    expect(page.get_by_role("heading", name="Vision")).to_be_visible()
+    shot(page, "23-reviewer-edit")
+    page.goto("/manage/conflicts/new/")
+    page.get_by_label("Reviewer").select_option(str(members[1].user_id))
+    page.get_by_label("Startup").select_option(label="Peak Influence")
+    page.get_by_label("Reason").fill("Sits on the startup's advisory board.")
+    shot(page, "24-conflict-form")
+    page.get_by_role("button", name="Record the conflict").click()
+    expect(page.get_by_role("cell", name="Peak Influence")).to_be_visible()
+    page.get_by_label("Why the conflict no longer applies").first.fill("Left the board.")
+    page.get_by_role("button", name="Lift").first.click()
+    expect(page.get_by_text("The conflict is lifted.")).to_be_visible()
+
+    written = ReviewRound.objects.create(
+        cohort=cohort, kind=RoundKind.WRITTEN, state=RoundState.BIDDING, max_load=1
+    )
+    page.goto(f"/manage/rounds/{written.pk}/")
+    page.get_by_role("button", name="Run the assignment").click()
+    expect(page.get_by_text("No assignment satisfies every rule")).to_be_visible()
+    run = written.runs.get()
+    page.goto(f"/manage/runs/{run.pk}/")
+    shot(page, "25-run-infeasible")
+
+    page.context.clear_cookies()
+    log_in(page, "vision@example.com", factories.PASSWORD)
+    page.goto("/reviewers/assigned/")
+    expect(page.get_by_role("cell", name="Harbour Facade AI")).to_be_visible()
+    shot(page, "26-assigned")
+    page.goto("/reviewers/bidding/")
+    shot(page, "27-bidding-index")
