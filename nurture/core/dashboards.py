@@ -6,6 +6,8 @@ from django.utils import timezone
 from nurture.applications.models import Application, ApplicationState
 from nurture.audit.models import AuditEntry
 from nurture.funding.selectors import approval_queue
+from nurture.funding.selectors import staff_todo as funding_staff_todo
+from nurture.platforms.selectors import staff_todo as platforms_staff_todo
 from nurture.privacy.selectors import data_requests_due_summary
 from nurture.programmes.models import Cohort
 from nurture.programmes.selectors import calls_open, cohorts_with_counts, programme_default
@@ -66,6 +68,8 @@ def programme_manager(user):
         "recent": recent,
         "audit_recent": list(AuditEntry.objects.select_related("actor")[:6]),
         "privacy_due": data_requests_due_summary(),
+        "funding_todo": funding_staff_todo(),
+        "platforms_todo": platforms_staff_todo(),
     }
 
 

@@ -108,3 +108,22 @@ def approval_queue(user) -> list[Disbursement]:
     for disbursement in queue:
         disbursement.own = disbursement.requested_by_id == user.pk
     return queue
+
+
+def staff_todo() -> dict[str, int]:
+    """What programme staff must do next about seed funding, as counts (three queries)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    live = [DisbursementStatus.PENDING, DisbursementStatus.APPROVED]
+    return {
+        "schedules_missing": Application.objects.filter(
+            state=ApplicationState.ACCEPTED, tranches__isnull=True
+        ).count(),
+        "tranches_to_request": Tranche.objects.filter(
+            application__state=ApplicationState.ACCEPTED, due_on__lte=today
+        )
+        .exclude(disbursements__status__in=live)
+        .count(),
+        "awaiting_finance": Disbursement.objects.filter(status=DisbursementStatus.PENDING).count(),
+    }

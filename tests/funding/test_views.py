@@ -262,3 +262,13 @@ def test_an_approval_without_a_recent_confirmation_goes_to_confirm_first(client,
     pending.refresh_from_db()
     assert pending.status == DisbursementStatus.PENDING
     assert _posting_count() == 0
+
+
+def test_the_staff_dashboard_says_what_to_do_about_benefits(client, pending, manager):
+    admitted_application()  # no schedule yet
+    client.force_login(manager)
+    page = client.get(reverse("core:dashboard")).content.decode()
+    assert "1 admitted startup without a seed-funding schedule" in page
+    assert "1 request waiting for finance" in page
+    # The month-3 tranche of the fixture's startup is due and not requested.
+    assert "1 tranche due, not yet requested" in page
