@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nurture.core.forms import BootstrapMixin
 
-from .models import User
+from .models import TokenScope, User
 
 
 class SignupForm(BootstrapMixin, forms.Form):
@@ -124,6 +124,15 @@ class ApiTokenForm(BootstrapMixin, forms.Form):
             (0, _("never")),
         ],
         initial=90,
+    )
+    scopes = forms.ChoiceField(
+        label=_("May"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        help_text=_(
+            "Read only is enough for reports and syncing data out; a program that creates or "
+            "changes things (an application, a startup) needs read and write."
+        ),
     )
 
 

@@ -100,6 +100,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email_verified_at is not None
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do: read only (GET, HEAD, OPTIONS), or read and change (every method);
+    always within its owner's own permissions."""
+
+    READ = "read", _("Read only")
+    READ_WRITE = "read write", _("Read and write")
+
+
 class ApiToken(models.Model):
     """A personal API token. Only a hash is stored; the secret is shown once, at creation."""
 
@@ -113,6 +121,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.CharField(
+        _("scopes"), max_length=32, choices=TokenScope.choices, default=TokenScope.READ_WRITE
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -129,6 +140,14 @@ class ApiToken(models.Model):
     @classmethod
     def generate_key(cls) -> str:
         return "nrt_" + secrets.token_urlsafe(32)
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    @property
+    def can_write(self) -> bool:
+        return "write" in self.scope_set
 
     @property
     def is_usable(self) -> bool:

@@ -9,7 +9,7 @@ from nurture.core.mail import send_bilingual_mail
 from nurture.privacy.models import NoticeKind
 from nurture.privacy.services import consent_record
 
-from .models import ApiToken, Role, User
+from .models import ApiToken, Role, TokenScope, User
 
 VERIFY_SALT = "nurture.accounts.verify-email"
 
@@ -91,8 +91,14 @@ def user_update_profile(*, user: User, full_name: str, preferred_language: str) 
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
-    """Create a token and return it with its secret, which is never stored nor shown again."""
+def api_token_create(
+    *, user: User, name: str, expires_at=None, scopes: str = TokenScope.READ_WRITE
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored nor shown again.
+
+    The tokens page proposes read only; code that creates a token says what it needs."""
+    if scopes not in TokenScope.values:
+        raise AccountError(_("Choose what the token may do."))
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(
         user=user,
@@ -100,8 +106,15 @@ def api_token_create(*, user: User, name: str, expires_at=None) -> tuple[ApiToke
         prefix=key[4 : 4 + ApiToken.PREFIX_LENGTH],
         key_hash=ApiToken.hash_key(key),
         expires_at=expires_at,
+        scopes=scopes,
     )
-    audit_record(actor=user, action="api_token.created", target=token, summary=token.name)
+    audit_record(
+        actor=user,
+        action="api_token.created",
+        target=token,
+        summary=token.name,
+        data={"scopes": scopes},
+    )
     return token, key
 
 
@@ -116,7 +129,8 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(*, key: str) -> User | None:
+def api_token_find(*, key: str) -> ApiToken | None:
+    """The usable token with this secret (its user loaded), or None."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
@@ -127,4 +141,9 @@ def api_token_authenticate(*, key: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def api_token_authenticate(*, key: str) -> User | None:
+    token = api_token_find(key=key)
+    return token.user if token is not None else None

@@ -215,7 +215,10 @@ def tokens(request):
         days = form.cleaned_data["expires_in_days"]
         expires = timezone.now() + timedelta(days=days) if days else None
         _token, new_key = services.api_token_create(
-            user=request.user, name=form.cleaned_data["name"], expires_at=expires
+            user=request.user,
+            name=form.cleaned_data["name"],
+            expires_at=expires,
+            scopes=form.cleaned_data["scopes"],
         )
         form = ApiTokenForm()
     return render(

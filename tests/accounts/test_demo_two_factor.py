@@ -35,7 +35,8 @@ def test_the_printed_logins_work_with_the_printed_two_factor_hints(client):
     for role in (Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR, Role.REVIEWER, Role.FINANCE_APPROVER):
         email = demo.LOGIN_EMAILS[role]
         line = re.search(
-            rf"{re.escape(email)}\s+(\S+)\n\s+2FA: authenticator key ([A-Z0-9 ]+?) or backup code (\w+)",
+            rf"{re.escape(email)}\s+(\S+)\n"
+            r"\s+2FA: authenticator key ([A-Z0-9 ]+?) or backup code (\w+)",
             printed,
         )
         assert line, (role, printed)

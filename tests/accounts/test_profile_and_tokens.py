@@ -35,7 +35,9 @@ def test_profile_changes_the_language(client):
 def test_a_token_is_shown_once_and_stored_only_as_a_hash(client):
     user = factories.FounderFactory()
     client.force_login(user)
-    response = client.post(reverse("accounts:tokens"), {"name": "CRM", "expires_in_days": 30})
+    response = client.post(
+        reverse("accounts:tokens"), {"name": "CRM", "expires_in_days": 30, "scopes": "read"}
+    )
     key = response.context["new_key"]
     token = ApiToken.objects.get()
     assert key not in token.key_hash
@@ -46,7 +48,7 @@ def test_a_token_is_shown_once_and_stored_only_as_a_hash(client):
 def test_revoked_and_expired_tokens_do_not_authenticate(client):
     user = factories.FounderFactory()
     client.force_login(user)
-    client.post(reverse("accounts:tokens"), {"name": "one", "expires_in_days": 0})
+    client.post(reverse("accounts:tokens"), {"name": "one", "expires_in_days": 0, "scopes": "read"})
     token = ApiToken.objects.get()
     client.post(reverse("accounts:token_revoke", args=[token.pk]))
     token.refresh_from_db()
@@ -60,7 +62,9 @@ def test_revoked_and_expired_tokens_do_not_authenticate(client):
 def test_nobody_revokes_another_users_token(client):
     owner = factories.FounderFactory()
     client.force_login(owner)
-    client.post(reverse("accounts:tokens"), {"name": "mine", "expires_in_days": 30})
+    client.post(
+        reverse("accounts:tokens"), {"name": "mine", "expires_in_days": 30, "scopes": "read"}
+    )
     token = ApiToken.objects.get()
     client.force_login(factories.FounderFactory())
     assert client.post(reverse("accounts:token_revoke", args=[token.pk])).status_code == 404

@@ -273,7 +273,7 @@ FORM_TARGETS = [
         "tokens",
         lambda w: "/accounts/tokens/",
         lambda w: w.founder,
-        lambda w: {"name": "CI", "expires_in_days": "30"},
+        lambda w: {"name": "CI", "expires_in_days": "30", "scopes": "read"},
     ),
     FormTarget(
         "startup_create",
