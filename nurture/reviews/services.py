@@ -330,7 +330,8 @@ def _clean_changes(changes: dict[str, Any], criteria: list[Criterion]) -> dict[s
 
 def _locked_assignment(assignment: Assignment) -> Assignment:
     return (
-        Assignment.objects.select_for_update()
+        # Only the assignment row: other reviewers' saves must not queue on the round.
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("round__cohort__programme", "application__startup")
         .get(pk=assignment.pk)
     )
@@ -443,7 +444,9 @@ def review_reopen(*, user, review: Review) -> Review:
     """Staff turn a submitted review back into a draft, so its reviewer may change it even
     after the deadline (not once the round is closed)."""
     review = (
-        Review.objects.select_for_update().select_related("assignment__round").get(pk=review.pk)
+        Review.objects.select_for_update(of=("self",))
+        .select_related("assignment__round", "assignment__reviewer", "assignment__application")
+        .get(pk=review.pk)
     )
     if not user.is_programme_staff:
         raise ReviewError(_("Only programme staff can reopen a review."), code="forbidden")
