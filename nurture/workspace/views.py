@@ -298,11 +298,14 @@ def allocate(request, pk):
     cohort = selectors.admitted_cohort(startup, today)
     move_in = max(cohort.starts_on, today) if cohort else today
     move_out = cohort.ends_on if cohort else today + timedelta(days=182)
-    dates = ProposalDatesForm(request.GET)
-    if request.method == "GET" and dates.is_valid():
+    # "Show what is free" posts the dates only: propose again for them, give nothing yet.
+    proposing = request.method == "POST" and request.POST.get("action") == "propose"
+    dates = ProposalDatesForm(request.POST if proposing else request.GET)
+    if (proposing or request.method == "GET") and dates.is_valid():
         move_in = dates.cleaned_data.get("move_in") or move_in
         move_out = max(dates.cleaned_data.get("move_out") or move_out, move_in)
-    if request.method == "POST":
+    form = None
+    if request.method == "POST" and not proposing:
         form = AllocationForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -322,14 +325,15 @@ def allocate(request, pk):
                 messages.success(
                     request, _("%(startup)s has its space.") % {"startup": startup.name}
                 )
-                return redirect(f"{reverse('workspace:floor')}?date={data['move_in'].isoformat()}")
-        move_in = form.cleaned_data.get("move_in", move_in) if form.is_bound else move_in
-        move_out = form.cleaned_data.get("move_out", move_out) if form.is_bound else move_out
+                day = data["move_in"].isoformat()
+                return redirect(f"{reverse('workspace:floor')}?date={day}")
+        move_in = form.cleaned_data.get("move_in", move_in)
+        move_out = form.cleaned_data.get("move_out", move_out)
     proposal = services.allocation_propose(
         startup=startup, move_in=move_in, move_out=move_out, cohort=cohort
     )
     free = services.free_spaces(move_in, move_out)
-    if request.method != "POST":
+    if form is None:
         form = AllocationForm(
             initial={
                 "spaces": [s.pk for s in proposal.spaces],

@@ -255,3 +255,23 @@ def test_pages_render_in_traditional_chinese(client, lab):
     response = client.get(reverse("workspace:startup", args=[lab.startup.pk]))
     assert response.status_code == 200
     assert 'lang="zh-Hant"' in response.content.decode()
+
+
+def test_showing_what_is_free_for_other_dates_gives_nothing(client, lab):
+    startup, _founder, _cohort = admitted("Gamma Robotics", team_size=1, cohort=lab.cohort)
+    first = Allocation.objects.get(space=lab.spaces["N-01"])
+    client.force_login(lab.manager)
+    after = first.move_out + timedelta(days=1)
+    response = client.post(
+        reverse("workspace:allocate", args=[startup.pk]),
+        {
+            "action": "propose",
+            "move_in": after.isoformat(),
+            "move_out": (after + timedelta(days=30)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    # After Alpha Vision moves out, its desk N-01 is the first free one again.
+    assert [s.code for s in response.context["proposal"].spaces] == ["N-01"]
+    assert response.context["form"].initial["move_in"] == after
+    assert not Allocation.objects.filter(startup=startup).exists()
