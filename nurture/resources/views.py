@@ -11,8 +11,11 @@ from nurture.programmes.selectors import programme_default
 from nurture.startups.models import Startup
 
 from . import exports, selectors, services
-from .models import TransactionKind
+from .models import Resource, TransactionKind
 from .permissions import can_export_statement, can_view_programme_totals, can_view_statement
+
+# Seed funding, cloud credits, GPU-hours: the order a programme lists its benefits in.
+RESOURCE_ORDER = {resource: position for position, resource in enumerate(Resource.values)}
 
 
 def _require(allowed: bool) -> None:
@@ -37,11 +40,19 @@ def _sections(request, startup: Startup) -> dict:
 
     current, _past = workspace.startup_allocations(startup)
     coming_rooms, _past_rooms = workspace.startup_bookings(startup)
+    schedules = [
+        application
+        for application in funding.admitted_of_user(request.user)
+        if application.startup_id == startup.pk
+    ]
     return {
-        "funding": [
-            application
-            for application in funding.admitted_of_user(request.user)
-            if application.startup_id == startup.pk
+        "funding": schedules,
+        # Tranches not paid yet: approved disbursements are paid, anything else is to come.
+        "coming_tranches": [
+            tranche
+            for application in schedules
+            for tranche in application.schedule
+            if not (tranche.live and tranche.live.status == "approved")
         ],
         "quota": compute.quota_of(startup),
         "credits": compute.credits_of(startup),
@@ -59,7 +70,10 @@ def mine(request):
     startup = _chosen(request, startups)
     context = {"startups": startups, "startup": startup}
     if startup is not None:
-        balances = selectors.balances_for_startup(startup=startup)
+        balances = sorted(
+            selectors.balances_for_startup(startup=startup),
+            key=lambda balance: (RESOURCE_ORDER.get(balance.resource, 9), balance.unit),
+        )
         context.update(
             balances=balances,
             upcoming=selectors.upcoming_for_startup(startup=startup),
@@ -78,12 +92,20 @@ def statement(request, pk):
     accounts: dict[int, list] = {}
     for line in lines:
         accounts.setdefault(line.account_id, []).append(line)
+    ordered = sorted(
+        accounts.values(),
+        key=lambda lines: (
+            RESOURCE_ORDER.get(lines[0].resource, 9),
+            lines[0].unit,
+            lines[0].account_kind != "asset",
+        ),
+    )
     return render(
         request,
         "resources/statement.html",
         {
             "startup": startup,
-            "accounts": list(accounts.values()),
+            "accounts": ordered,
             "formats": exports.FORMATS,
             "kinds": TransactionKind.choices,
             "balances": selectors.balances_for_startup(startup=startup),
@@ -128,7 +150,10 @@ def totals(request):
         context.update(
             cohorts=cohorts,
             grand=selectors.programme_grand_totals(cohorts),
-            pools=selectors.totals_for_pools(programme=programme),
+            pools=sorted(
+                selectors.totals_for_pools(programme=programme),
+                key=lambda pool: (RESOURCE_ORDER.get(pool.resource, 9), pool.unit),
+            ),
             accepted=_accepted_startups(programme),
         )
     return render(request, "resources/totals.html", context)

@@ -17,11 +17,11 @@ def amount(value, unit="USD"):
         return "—"
     value = Decimal(value)
     if unit == Unit.GPU_HOURS:
-        text = number_format(
-            value.normalize() if value == value.to_integral() else value.quantize(Decimal("0.01")),
-            force_grouping=True,
-        )
-        return f"{text} {Unit(unit).label}"
+        # Up to the ten-thousandth an hour is kept in, without trailing zeros: 12.5, 2,000.
+        hours = value.quantize(Decimal("0.0001")).normalize()
+        if hours.as_tuple().exponent > 0:
+            hours = hours.quantize(Decimal(1))
+        return f"{number_format(hours, force_grouping=True)} {Unit(unit).label}"
     places = UNIT_SCALE.get(unit, 2)
     return f"{unit} {number_format(value, decimal_pos=places, force_grouping=True)}"
 
