@@ -224,16 +224,20 @@ class SlurmImport(models.Model):
 class UsageRecord(models.Model):
     """One Slurm job that used GPUs, debited once: (cluster, job id) is unique."""
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="+")
+    # No index of their own on the foreign keys: the unique (cluster, job id) and the
+    # (startup, ended_at) indexes serve their look-ups, and every index slows the bulk insert.
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="+", db_index=False)
     job_id = models.CharField(_("job id"), max_length=64)
     startup = models.ForeignKey(
-        "startups.Startup", on_delete=models.PROTECT, related_name="gpu_usage"
+        "startups.Startup", on_delete=models.PROTECT, related_name="gpu_usage", db_index=False
     )
     started_at = models.DateTimeField(_("started"))
     ended_at = models.DateTimeField(_("ended"))
     gpus = models.PositiveSmallIntegerField(_("GPUs"))
     gpu_hours = models.DecimalField(_("GPU-hours"), **HOURS)
-    slurm_import = models.ForeignKey(SlurmImport, on_delete=models.PROTECT, related_name="+")
+    slurm_import = models.ForeignKey(
+        SlurmImport, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("GPU usage record")
