@@ -208,7 +208,12 @@ def disbursement_create(request, pk):
                 request, _("The request is sent to finance for a second person's approval.")
             )
             return redirect("funding:disbursement_detail", pk=disbursement.pk)
-    return render(request, "funding/disbursement_form.html", {"tranche": tranche, "form": form})
+    live = tranche.disbursements.exclude(status=DisbursementStatus.REJECTED).first()
+    return render(
+        request,
+        "funding/disbursement_form.html",
+        {"tranche": tranche, "form": form, "live": live},
+    )
 
 
 def _disbursement(user, pk) -> Disbursement:

@@ -272,3 +272,14 @@ def test_the_staff_dashboard_says_what_to_do_about_benefits(client, pending, man
     assert "1 request waiting for finance" in page
     # The month-3 tranche of the fixture's startup is due and not requested.
     assert "1 tranche due, not yet requested" in page
+
+
+def test_the_request_page_says_why_a_tranche_cannot_be_requested(
+    client, pending, tranches, manager
+):
+    client.force_login(manager)
+    taken = client.get(reverse("funding:disbursement_create", args=[tranches[0].pk]))
+    later = client.get(reverse("funding:disbursement_create", args=[tranches[2].pk]))
+    assert "already has a request" in taken.content.decode()
+    assert "Send to finance" not in taken.content.decode()
+    assert "it can be requested from then" in later.content.decode()
