@@ -47,7 +47,12 @@ def cohort_with_applications(n: int, call=None):
 
 
 def written_round(cohort, **fields) -> ReviewRound:
-    defaults = {"reviewers_per_application": 2, "min_load": 0, "max_load": 4}
+    defaults = {
+        "reviewers_per_application": 2,
+        "min_load": 0,
+        "max_load": 4,
+        "state": RoundState.BIDDING,
+    }
     return ReviewRound.objects.create(
-        cohort=cohort, kind=RoundKind.WRITTEN, state=RoundState.BIDDING, **{**defaults, **fields}
+        cohort=cohort, kind=RoundKind.WRITTEN, **{**defaults, **fields}
     )

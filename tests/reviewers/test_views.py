@@ -314,3 +314,59 @@ def test_the_manager_runs_changes_and_publishes_through_the_pages(
     client.force_login(pair.reviewer)
     mine = client.get(reverse("reviewers:assigned")).content.decode()
     assert pair.application.startup.name in mine
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_manager_lists_keep_their_query_count_as_rows_grow(
+    client, db, django_capture_on_commit_callbacks
+):
+    cohort, applications = cohort_with_applications(2)
+    profiles = [reviewer(expertise="vision"), reviewer(expertise="finance")]
+    manager = factories.ProgrammeManagerFactory()
+    review_round = written_round(cohort, reviewers_per_application=1, max_load=8)
+    Conflict.objects.create(
+        reviewer=profiles[0].user, startup=applications[0].startup, source="staff", reason="x"
+    )
+    from nurture.reviewers import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assignment_run_start(user=manager, review_round=review_round)
+    client.force_login(manager)
+    urls = [
+        reverse("reviewers:manage_list"),
+        reverse("reviewers:conflict_list"),
+        reverse("reviewers:round_detail", args=[review_round.pk]),
+    ]
+    few = [_queries(client, url) for url in urls]
+
+    more_apps = cohort_with_applications(6, call=cohort.call)[1]
+    more = [reviewer(expertise="marketing") for _ in range(4)]
+    for p, a in zip(more, more_apps, strict=False):
+        Conflict.objects.create(reviewer=p.user, startup=a.startup, source="staff", reason="y")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assignment_run_start(user=manager, review_round=review_round)
+
+    assert [_queries(client, url) for url in urls] == few
+
+
+def test_the_reviewers_assignment_list_keeps_its_query_count(client, db):
+    cohort, applications = cohort_with_applications(1)
+    profile = reviewer()
+    review_round = written_round(cohort, state=RoundState.PUBLISHED)
+    Assignment.objects.create(
+        round=review_round, application=applications[0], reviewer=profile.user
+    )
+    client.force_login(profile.user)
+    url = reverse("reviewers:assigned")
+    few = _queries(client, url)
+    for a in cohort_with_applications(5, call=cohort.call)[1]:
+        Assignment.objects.create(round=review_round, application=a, reviewer=profile.user)
+    assert _queries(client, url) == few
