@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nurture.core.forms import BootstrapMixin
 
@@ -126,7 +127,7 @@ class ApiTokenForm(BootstrapMixin, forms.Form):
         initial=90,
     )
     scopes = forms.ChoiceField(
-        label=_("May"),
+        label=pgettext_lazy("what an API token may do", "May"),
         choices=TokenScope.choices,
         initial=TokenScope.READ,
         help_text=_(

@@ -38,7 +38,6 @@ REQUIRED_ROLES = frozenset(
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
 STATIC_DEVICE_NAME = "Backup codes"
-ISSUER = "Nurture HKAI Lab"
 
 
 def two_factor_required(user) -> bool:
@@ -180,11 +179,12 @@ def secret_grouped(device: TOTPDevice) -> str:
 def provisioning_uri(device: TOTPDevice) -> str:
     from urllib.parse import quote, urlencode
 
-    label = quote(f"{ISSUER}:{device.user.email}")
+    issuer = getattr(settings, "OTP_TOTP_ISSUER", "Nurture")
+    label = quote(f"{issuer}:{device.user.email}")
     query = urlencode(
         {
             "secret": secret_base32(device),
-            "issuer": ISSUER,
+            "issuer": issuer,
             "digits": device.digits,
             "period": device.step,
         }
