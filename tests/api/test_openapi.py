@@ -3,6 +3,8 @@
 from django.contrib.staticfiles import finders
 from django.test import Client
 
+# The foundation's paths; later areas add theirs, each walked for every role by
+# tests/api/test_permissions.py, which fails for an operation without a row.
 PATHS = {
     "/api/me",
     "/api/programmes",
@@ -23,12 +25,13 @@ PATHS = {
 }
 
 
-def test_the_openapi_document_lists_every_path(db):
+def test_the_openapi_document_lists_the_foundations_paths(db):
     response = Client().get("/api/openapi.json")
 
     assert response.status_code == 200
     document = response.json()
-    assert set(document["paths"]) == PATHS
+    assert PATHS <= set(document["paths"])
+    assert all(path.startswith("/api/") for path in document["paths"])
     assert set(document["paths"]["/api/applications/{application_id}/pitch-deck"]) == {
         "get",
         "post",
