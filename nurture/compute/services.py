@@ -619,13 +619,15 @@ def slurm_import(*, cluster: Cluster, upload, file_name: str, actor) -> ImportRe
             jobs_known=len(known),
             jobs_skipped=parsed.skipped,
             gpu_hours=_hours(sum(totals.values())),
-            postings=len(per_day),
+            postings=sum(1 for amount, _jobs in per_day.values() if amount),
             imported_by=actor if getattr(actor, "pk", None) else None,
         )
         _usage_insert(_usage_rows(parsed, indices, startup_ids, cluster.pk, record.pk))
         spends = {}
         with override(settings.LANGUAGE_CODE):
             for (account, day), (amount, jobs) in sorted(per_day.items()):
+                if amount == 0:
+                    continue  # jobs that ended as they started: recorded, nothing to debit
                 startup_id = startup_ids[account]
                 if startup_id not in spends:
                     spends[startup_id] = account_open(
