@@ -15,8 +15,9 @@ check. Prints one JSON line:
     {"rows": …, "seconds": …, "peak_mb": …, "reimport_new_postings": 0, ...}
 
 `seconds` is the first import alone (wall clock; `cpu_seconds` is this process's CPU time
-for it, which other load on the machine does not inflate); `peak_mb` the process's peak resident memory, which
-includes Django and the seeding. Targets: under 60 seconds, under 500 MB, no new postings.
+for it, which other load on the machine does not inflate); `peak_mb` the process's peak
+resident memory, which includes Django and the seeding. Targets: under 60 seconds, under
+500 MB, no new postings.
 """
 
 import argparse
