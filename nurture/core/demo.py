@@ -994,6 +994,10 @@ class _Loader:
         finance = self.users.get(LOGIN_EMAILS[Role.FINANCE_APPROVER])
         if manager is not None and finance is not None:
             self.result.created.update(demo_funding_load(manager=manager, finance=finance))
+        if manager is not None:
+            from nurture.platforms.demo import demo_platforms_load
+
+            self.result.created.update(demo_platforms_load(manager=manager))
 
     def _reviewers(self) -> None:
         # Reviewer profiles of the board and the open cohort's written round in bidding
