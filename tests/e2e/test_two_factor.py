@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from nurture.audit.models import AuditEntry
 from tests import factories
-from tests.e2e.conftest import shot, totp_now
+from tests.e2e.conftest import log_in, shot, totp_now
 
 
 def _password_step(page, email: str) -> None:
@@ -74,6 +74,8 @@ def test_a_new_staff_member_sets_up_two_factor_at_first_sign_in(page):
     page.wait_for_url("**/accounts/two-factor/setup/**")
     expect(page.get_by_test_id("otp-qr").locator("svg")).to_be_visible()
     shot(page, "accounts-2fa-04-setup-required")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "accounts-2fa-04-setup-required-phone")
     page.get_by_label("Authentication code").fill(_code_from_page_secret(page))
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     codes = page.get_by_test_id("backup-codes").locator("li")
@@ -125,8 +127,6 @@ def test_an_export_asks_for_the_password_and_code_again_then_downloads(page, set
     TOTPDevice.objects.create(user=manager, name="Phone", confirmed=True)
     call = factories.CallFactory()
     factories.submitted(cohort=call.cohort)
-    from tests.e2e.conftest import log_in
-
     log_in(page, manager.email, factories.PASSWORD)
     page.wait_for_timeout(1200)
     page.goto(f"/manage/cohorts/{call.cohort.pk}/applications/")
@@ -140,3 +140,16 @@ def test_an_export_asks_for_the_password_and_code_again_then_downloads(page, set
         page.get_by_role("button", name="Confirm").click()
     assert download_info.value.suggested_filename.endswith(".csv")
     assert AuditEntry.objects.filter(action="user.reauthenticated").count() == 1
+
+
+def test_a_founder_creates_a_read_only_token_and_sees_its_scope(page):
+    founder = factories.FounderFactory(email="founder@example.com")
+    log_in(page, founder.email, factories.PASSWORD)
+    page.goto("/accounts/tokens/")
+    page.get_by_label("Name").fill("Monthly report")
+    expect(page.get_by_label("May")).to_have_value("read")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_test_id("new-token")).to_contain_text("nrt_")
+    row = page.get_by_role("row", name=re.compile("Monthly report"))
+    expect(row).to_contain_text("read only")
+    shot(page, "accounts-tokens-scopes")
