@@ -283,3 +283,12 @@ def test_the_request_page_says_why_a_tranche_cannot_be_requested(
     assert "already has a request" in taken.content.decode()
     assert "Send to finance" not in taken.content.decode()
     assert "it can be requested from then" in later.content.decode()
+
+
+def test_a_founder_reading_in_chinese_sees_the_chinese_tranche_names(client, tranches):
+    client.force_login(tranches[0].application.startup.members.get())
+    page = client.get(reverse("funding:mine"), headers={"accept-language": "zh-hant"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "加入時" in text and "第 3 個月" in text
+    assert "初創企業已確認名額並簽署資助協議。" in text
