@@ -162,3 +162,16 @@ def test_the_quota_list_reads_a_fixed_number_of_queries(client, compute, count_q
     for number in range(4):
         admitted(None, f"Gamma {number}")
     assert count_queries(lambda: client.get(url)) == few
+
+
+def test_the_founder_dashboard_shows_a_credit_alert(client, compute):
+    from nurture.compute.models import CreditAlert
+
+    CreditAlert.objects.create(
+        startup=compute.startup, threshold=80, used_usd=Decimal(800), total_usd=Decimal(1000)
+    )
+    client.force_login(compute.founder)
+    page = client.get(reverse("core:dashboard")).content.decode()
+    assert "Alpha Vision has used 80% of its cloud credits." in page
+    client.force_login(compute.other_founder)
+    assert "of its cloud credits" not in client.get(reverse("core:dashboard")).content.decode()
