@@ -71,8 +71,8 @@ def test_a_founder_asks_for_their_data_and_downloads_the_export(page):
     page.context.clear_cookies()
 
     log_in(page, "manager@example.com", factories.PASSWORD)
-    page.get_by_role("button", name="Manager").click()
-    page.get_by_role("link", name="Privacy: requests, marketing, retention").click()
+    page.get_by_role("button", name="Oversight").click()
+    page.get_by_role("link", name="Data access and correction requests").click()
     shot(page, "privacy-request-queue")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "privacy-request-queue-phone")
