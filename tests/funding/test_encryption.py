@@ -79,3 +79,22 @@ def test_rotation_with_a_key_missing_stops_with_a_clear_error(pending, settings)
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(CommandError, match="cannot be decrypted"):
         call_command("rotate_field_keys", stdout=io.StringIO())
+
+
+def test_the_deploy_check_warns_without_keys_of_their_own(settings):
+    from nurture.funding.checks import field_keys_configured
+
+    settings.FIELD_ENCRYPTION_KEYS = []
+    assert [w.id for w in field_keys_configured(None)] == ["funding.W001"]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    assert field_keys_configured(None) == []
+
+
+def test_a_malformed_key_is_a_configuration_error(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from nurture.funding.checks import field_keys_configured
+
+    settings.FIELD_ENCRYPTION_KEYS = ["not-a-fernet-key"]
+    with pytest.raises(ImproperlyConfigured):
+        field_keys_configured(None)
