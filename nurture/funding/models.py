@@ -219,8 +219,3 @@ class Disbursement(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.tranche} ({self.get_status_display()})"
-
-    @property
-    def account_number_masked(self) -> str:
-        number = self.bank_account_number or ""
-        return f"•••• {number[-4:]}" if len(number) > 4 else "••••"
