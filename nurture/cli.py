@@ -5,6 +5,9 @@ nurture serve       serve on http://127.0.0.1:8000 with gunicorn
                     (--host, --port, --workers; --dev for runserver with autoreload)
 nurture worker      run queued background tasks (database queue, or RQ when TASK_BACKEND=rq)
 nurture reminders   send deadline reminders for draft applications
+nurture ledger-check          verify that every balance equals its entries
+nurture rotate-field-keys     re-encrypt bank details with the newest FIELD_ENCRYPTION_KEYS key
+nurture platform-reminders    remind staff to revoke platform accounts whose programme ended
 nurture <command>   any manage.py command (migrate, createsuperuser, ...)
 """
 
@@ -15,6 +18,8 @@ ALIASES = {
     "worker": "db_worker",
     "reminders": "send_deadline_reminders",
     "ledger-check": "ledger_check",
+    "rotate-field-keys": "rotate_field_keys",
+    "platform-reminders": "send_platform_revocation_reminders",
 }
 
 
