@@ -1,14 +1,14 @@
 """The `nurture` command: Django's management commands plus a few of the project's own.
 
-nurture demo        load the fictional demo programme (idempotent)
-nurture serve       serve on http://127.0.0.1:8000 with gunicorn
-                    (--host, --port, --workers; --dev for runserver with autoreload)
-nurture worker      run queued background tasks (database queue, or RQ when TASK_BACKEND=rq)
-nurture reminders   send deadline reminders for draft applications
-nurture ledger-check          verify that every balance equals its entries
-nurture rotate-field-keys     re-encrypt bank details with the newest FIELD_ENCRYPTION_KEYS key
-nurture platform-reminders    remind staff to revoke platform accounts whose programme ended
-nurture <command>   any manage.py command (migrate, createsuperuser, ...)
+nurture demo                load the fictional demo programme (idempotent)
+nurture serve               serve on http://127.0.0.1:8000 with gunicorn
+                            (--host, --port, --workers; --dev for runserver with autoreload)
+nurture worker              run queued background tasks (database queue, or RQ)
+nurture reminders           send deadline reminders for draft applications
+nurture ledger-check        verify that every balance equals the sum of its entries
+nurture rotate-field-keys   re-encrypt bank details with the newest FIELD_ENCRYPTION_KEYS key
+nurture platform-reminders  remind staff to revoke platform accounts whose programme ended
+nurture <command>           any manage.py command (migrate, createsuperuser, ...)
 """
 
 import os
