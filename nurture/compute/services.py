@@ -572,14 +572,12 @@ def slurm_import(*, cluster: Cluster, upload, file_name: str, actor) -> ImportRe
     )
     if parsed.problem_count:
         raise ImportRejected(parsed.problems, count=parsed.problem_count)
-    job_set = set(parsed.job_ids)
     startup_ids = [accounts[name] for name in parsed.account_names]
     with atomic():
         # One import per cluster at a time: a racing import of the same file waits here and
         # then finds every job already imported.
         cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
-        known = _known_jobs(cluster, job_set)
-        del job_set
+        known = _known_jobs(cluster, parsed.seen)
         if known:
             indices = [i for i, job in enumerate(parsed.job_ids) if job not in known]
         else:

@@ -74,6 +74,8 @@ class Parsed:
     days: array = field(default_factory=lambda: array("I"))  # ordinal of End's local date
     lines: array = field(default_factory=lambda: array("I"))
     account_names: list[str] = field(default_factory=list)
+    # Every job id of the file (also those skipped for having no GPUs).
+    seen: set[str] = field(default_factory=set)
     rows: int = 0
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -160,7 +162,7 @@ def parse(lines: Iterable[str], *, known_accounts: Iterable[str], time_zone: str
     parsed = Parsed()
     account_index: dict[str, int] = {}
     first_line: dict[str, int] = {}
-    seen = set()
+    seen = parsed.seen
     positions = (0, 1, 2, 3, 4)
     gpu_kind = None  # "tres" or "gpus"; decided by the header or by the first row
     width = 5
