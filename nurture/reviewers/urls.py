@@ -15,6 +15,11 @@ urlpatterns = [
         name="declare",
     ),
     path("reviewers/assigned/", views.assigned, name="assigned"),
+    path(
+        "reviewers/assignments/<int:pk>/conflict/",
+        views.declare_assigned,
+        name="declare_assigned",
+    ),
     # The programme manager's.
     path("manage/reviewers/", views.manage_list, name="manage_list"),
     path("manage/reviewers/new/", views.manage_invite, name="manage_invite"),

@@ -263,6 +263,44 @@ def declare(request, pk, application_pk):
 
 
 @reviewer_required
+@require_http_methods(["GET", "POST"])
+def declare_assigned(request, pk):
+    """A conflict found after assignment: the pair goes, and programme staff see the gap."""
+    assignment = (
+        visible_assignments(request.user)
+        .select_related("application__startup", "round__cohort")
+        .filter(pk=pk)
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    application = assignment.application
+    form = ConflictDeclareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conflict_declare(
+                user=request.user,
+                reviewer=request.user,
+                startup=application.startup,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ReviewerError as error:
+            _error_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Conflict declared: %(startup)s no longer appears to you.")
+                % {"startup": application.startup.name},
+            )
+            return redirect("reviewers:assigned")
+    return render(
+        request,
+        "reviewers/declare.html",
+        {"round": assignment.round, "application": application, "form": form, "assigned": True},
+    )
+
+
+@reviewer_required
 @require_GET
 def assigned(request):
     form = BidFilterForm(request.GET or None)

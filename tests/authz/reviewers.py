@@ -52,6 +52,9 @@ ROWS = {
         reviewer_only(),
     ),
     "reviewers:assigned": ("get", lambda w: [], reviewer_only()),
+    # The assignment sits in a round in bidding, so no reviewer sees it yet: 404 even for
+    # its reviewer (the published case is in tests/reviewers/test_views.py).
+    "reviewers:declare_assigned": ("get", lambda w: [w.assignment.pk], reviewer_only(404)),
     "reviewers:manage_list": ("get", lambda w: [], staff_only()),
     "reviewers:manage_invite": ("get", lambda w: [], staff_only()),
     "reviewers:manage_edit": ("get", lambda w: [w.reviewer_profile.pk], staff_only()),

@@ -370,3 +370,22 @@ def test_the_reviewers_assignment_list_keeps_its_query_count(client, db):
     for a in cohort_with_applications(5, call=cohort.call)[1]:
         Assignment.objects.create(round=review_round, application=a, reviewer=profile.user)
     assert _queries(client, url) == few
+
+
+def test_a_reviewer_declares_a_conflict_with_an_assigned_application(client, db):
+    cohort, applications = cohort_with_applications(1)
+    profile = reviewer()
+    review_round = written_round(cohort, state=RoundState.PUBLISHED)
+    pair = Assignment.objects.create(
+        round=review_round, application=applications[0], reviewer=profile.user
+    )
+    client.force_login(profile.user)
+    url = reverse("reviewers:declare_assigned", args=[pair.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"reason": "My former student founded it."}).status_code == 302
+    assert not Assignment.objects.filter(pk=pair.pk).exists()
+    assert Conflict.objects.get(reviewer=profile.user).startup_id == applications[0].startup_id
+    assert client.get(url).status_code == 404
+    other = reviewer()
+    client.force_login(other.user)
+    assert client.get(url).status_code == 404

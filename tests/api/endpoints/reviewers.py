@@ -1,6 +1,9 @@
 """Rows for the reviewers' and assignment endpoints: staff run rounds and pairs, reviewers
 keep their profile, bid and declare conflicts; everyone else gets 403, or 404 for objects."""
 
+from django.utils import timezone
+
+from nurture.applications.models import ApplicationState
 from nurture.reviewers.models import (
     Assignment,
     AssignmentRun,
@@ -38,18 +41,18 @@ def prepare(world):
     spare = [factories.ReviewerFactory() for _ in range(2)]
     for user in spare:
         ReviewerProfile.objects.create(user=user, kind="entrepreneur")
-    bidding_cohort = factories.CallFactory().cohort
-    world["bid_application"] = factories.submitted(cohort=bidding_cohort)
+    # One new cohort holds both rounds (a written one in bidding, a panel one assigned), so
+    # the matrix builds few cohorts.
+    cohort = factories.CallFactory().cohort
+    world["bid_application"] = factories.submitted(cohort=cohort)
     world["bidding_round"] = ReviewRound.objects.create(
-        cohort=bidding_cohort, kind=RoundKind.WRITTEN, state=RoundState.BIDDING
+        cohort=cohort, kind=RoundKind.WRITTEN, state=RoundState.BIDDING
     )
-    assigned_cohort = factories.CallFactory().cohort
-    application = factories.submitted(cohort=assigned_cohort)
+    application = factories.ApplicationFactory(
+        cohort=cohort, state=ApplicationState.SHORTLISTED, submitted_at=timezone.now()
+    )
     review_round = ReviewRound.objects.create(
-        cohort=assigned_cohort,
-        kind=RoundKind.WRITTEN,
-        state=RoundState.ASSIGNED,
-        reviewers_per_application=1,
+        cohort=cohort, kind=RoundKind.PANEL, state=RoundState.ASSIGNED
     )
     world["assigned_round"] = review_round
     world["assigned_application"] = application
@@ -61,9 +64,7 @@ def prepare(world):
 
 
 def _new_cohort_round(api, w):
-    return api.post(
-        "/reviewers/rounds", {"cohort": factories.CallFactory().cohort_id, "kind": "written"}
-    )
+    return api.post("/reviewers/rounds", {"cohort": w["cohort"].pk, "kind": "panel"})
 
 
 ENDPOINTS = {
