@@ -38,6 +38,7 @@ def _sections(request, startup: Startup) -> dict:
     from nurture.funding import selectors as funding
     from nurture.workspace import selectors as workspace
 
+    quota = compute.quota_of(startup)
     current, _past = workspace.startup_allocations(startup)
     coming_rooms, _past_rooms = workspace.startup_bookings(startup)
     schedules = [
@@ -54,7 +55,8 @@ def _sections(request, startup: Startup) -> dict:
             for tranche in application.schedule
             if not (tranche.live and tranche.live.status == "approved")
         ],
-        "quota": compute.quota_of(startup),
+        "quota": quota,
+        "chart": compute.usage_chart(startup, quota=quota),
         "credits": compute.credits_of(startup),
         "gpu_bookings": list(compute.startup_bookings(startup)[:5]),
         "spaces": current,

@@ -1,7 +1,10 @@
 """A founder reads My benefits and downloads a statement; staff read the programme's totals."""
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from django.utils import timezone
 
 from nurture.applications.models import ApplicationState
 from nurture.audit.models import AuditEntry
@@ -44,6 +47,18 @@ def admitted_startup():
         asset = account_open(startup=startup, kind=AccountKind.ASSET, resource=resource, unit=unit)
         spend = account_open(startup=startup, kind=AccountKind.SPEND, resource=resource, unit=unit)
         ledger_post(lines=[(asset, -D(amount)), (spend, D(amount))], memo=memo, kind=kind)
+    # A booking two days ago, so the usage chart has a bar.
+    from nurture.compute.models import Booking, GpuModel
+
+    starts = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+    Booking.objects.create(
+        startup=startup,
+        gpu_model=GpuModel.objects.create(name="Demo GPU (fictional)", slug="demo-gpu"),
+        gpus=2,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        gpu_hours=D(6),
+    )
     return programme, startup, founder
 
 
@@ -60,6 +75,8 @@ def test_a_founder_sees_benefits_and_downloads_a_statement(page, tmp_path):
         "USD 3,765.44" in page.locator(".balance-card[data-resource='cloud_credits']").inner_text()
     )
     assert "1,987.5" in page.locator(".balance-card[data-resource='gpu_hours']").inner_text()
+    page.get_by_role("heading", name="GPU usage, last four weeks").wait_for()
+    assert page.locator("#usage-heading ~ figure svg rect").count() >= 1
     snap(page, "mine")
 
     with page.expect_download() as download_info:
