@@ -117,8 +117,10 @@ def _wrap_run(run):
                     set_rollback(True)
                 elif call.reserved:
                     _store(call, request, response)
-        except OperationalError:
+        except OperationalError as error:
             # SQLite: the write lock was not free within its timeout (a long duplicate).
+            if "locked" not in str(error):
+                raise
             return _in_progress(operation, request)
         return response
 
