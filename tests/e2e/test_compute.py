@@ -35,9 +35,7 @@ def test_a_founder_books_gpus_and_sees_usage(page, tmp_path):
     page.get_by_role("link", name="Book GPUs").click()
     page.locator("#id_gpu_model").select_option(label="NVIDIA A100 80GB")
     page.locator("#id_gpus").fill("2")
-    page.locator("#id_day").fill(
-        f"{timezone.localdate() + timedelta(days=1):%Y-%m-%d}"
-    )
+    page.locator("#id_day").fill(f"{timezone.localdate() + timedelta(days=1):%Y-%m-%d}")
     page.locator("#id_start_hour").select_option(label="09:00")
     page.locator("#id_hours").fill("4")
     snap(page, "book")
