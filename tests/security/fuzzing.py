@@ -257,11 +257,15 @@ def _later_areas(ns: SimpleNamespace, other_startup: Startup, manager) -> None:
     # More reviewers, for the manager's pairing forms in the published written round: one to
     # add, one assigned and one to swap in.
     extra = []
-    for label in ("Second", "Third", "Fourth"):
+    for label in ("Second", "Third", "Fourth", "Declaring"):
         reviewer = factories.ReviewerFactory(full_name=f"{label} Reviewer")
         ReviewerProfile.objects.create(user=reviewer, kind="investor", expertise="Robotics")
         extra.append(reviewer)
-    ns.second_reviewer, third, ns.fourth_reviewer = extra
+    ns.second_reviewer, third, ns.fourth_reviewer, ns.declaring_reviewer = extra
+    # The last one finds a conflict after being assigned (reviewers:declare_assigned).
+    ns.declaring_assignment = Assignment.objects.create(
+        round=ns.reviews_round, application=ns.reviews_application, reviewer=ns.declaring_reviewer
+    )
     ns.swap_assignment = Assignment.objects.create(
         round=ns.reviews_round, application=ns.reviews_application, reviewer=third
     )
@@ -320,10 +324,11 @@ def world_build() -> World:
         email="hidden.rival@zyxwvut.example", full_name="Rival Hiddenname"
     )
     StartupMember.objects.create(startup=other.startup, user=other_founder, role="founder")
-    _token, key = api_token_create(user=founder, name="fuzz")
+    token, key = api_token_create(user=founder, name="fuzz")
     manager = factories.ProgrammeManagerFactory()
     ns = _namespace(founder, application, other_founder, other, manager)
     _later_areas(ns, other.startup, manager)
+    ns.member_token = token
     return World(
         founder=founder,
         startup=application.startup,
@@ -1116,6 +1121,14 @@ FORM_TARGETS = [
         _reviewer,
         lambda w: {"reason": "I advised them last year."},
         tables=(Conflict,),
+    ),
+    _t(
+        "reviewers:declare_assigned",
+        "conflict_declare_assigned",
+        lambda w: reverse("reviewers:declare_assigned", args=[w.ns.declaring_assignment.pk]),
+        lambda w: w.ns.declaring_reviewer,
+        lambda w: {"reason": "I found I hold their shares."},
+        tables=(Conflict, Assignment),
     ),
     _t(
         "reviewers:manage_invite",
