@@ -175,3 +175,46 @@ def test_the_founder_dashboard_shows_a_credit_alert(client, compute):
     assert "Alpha Vision has used 80% of its cloud credits." in page
     client.force_login(compute.other_founder)
     assert "of its cloud credits" not in client.get(reverse("core:dashboard")).content.decode()
+
+
+def test_the_startup_page_reads_a_fixed_number_of_queries(client, compute, count_queries):
+    client.force_login(compute.founder)
+    url = reverse("compute:startup", args=[compute.startup.pk])
+
+    def booking(offset):
+        start = next_hour(2 + offset * 2)
+        booking_create(
+            startup=compute.startup,
+            gpu_model=compute.a100,
+            gpus=1,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            actor=compute.founder,
+        )
+
+    booking(0)
+    one = count_queries(lambda: client.get(url))
+    for offset in range(1, 6):
+        booking(offset)
+    assert count_queries(lambda: client.get(url)) == one
+
+
+def test_the_inventory_and_import_lists_read_a_fixed_number_of_queries(
+    client, compute, count_queries
+):
+    client.force_login(compute.manager)
+    pages = [reverse(name) for name in ("compute:inventory", "compute:slurm_import")]
+    before = [count_queries(lambda url=url: client.get(url)) for url in pages]
+    for number in range(5):
+        Node.objects.create(
+            cluster=compute.cluster, name=f"extra{number}", gpu_model=compute.a100, gpu_count=2
+        )
+        slurm_import(
+            cluster=compute.cluster,
+            upload=upload(
+                f"{800 + number}|alpha-vision|2026-11-02T09:00:00|2026-11-02T10:00:00|2\n"
+            ),
+            file_name=f"f{number}",
+            actor=compute.manager,
+        )
+    assert [count_queries(lambda url=url: client.get(url)) for url in pages] == before
