@@ -14,7 +14,7 @@ from .models import (
     GpuModel,
     Node,
 )
-from .services import MAX_BOOKING_HOURS
+from .services import BOOKING_HORIZON, MAX_BOOKING_HOURS
 
 MAX_FILE_MB = 200
 
@@ -37,6 +37,16 @@ class BookingForm(BootstrapMixin, forms.Form):
         help_text=_("Whole hours, up to two weeks."),
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if not today - timedelta(days=1) <= day <= today + BOOKING_HORIZON:
+            raise forms.ValidationError(
+                _("Choose a day from today up to %(days)s days ahead.")
+                % {"days": BOOKING_HORIZON.days}
+            )
+        return day
 
     def window(self) -> tuple[datetime, datetime]:
         data = self.cleaned_data

@@ -253,6 +253,9 @@ class Week:
         return self.start + timedelta(days=7)
 
 
+WEEK_REACH = timedelta(days=730)
+
+
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -260,7 +263,9 @@ def week_start(day: date) -> date:
 def availability(gpu_model: GpuModel, start: date) -> Week:
     """Free GPUs of a model in each local hour of the week that begins on `start` (a Monday)."""
     zone = timezone.get_current_timezone()
-    start = week_start(start)
+    # Two years either way is more than bookings reach, and keeps date arithmetic in range.
+    today = timezone.localdate()
+    start = week_start(min(max(start, today - WEEK_REACH), today + WEEK_REACH))
     begin = timezone.make_aware(datetime.combine(start, time.min), zone)
     end = begin + timedelta(days=7)
     total = (

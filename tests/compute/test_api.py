@@ -83,3 +83,18 @@ def test_a_bad_slurm_file_answers_422_with_its_lines_and_posts_nothing(compute):
     assert response.json()["code"] == "file_rejected"
     assert response.json()["errors"][0]["field"] == "line 7"
     assert UsageRecord.objects.count() == 0
+
+
+def test_odd_booking_requests_get_a_4xx(compute):
+    api = api_for(compute.founder)
+    naive = booking_body(compute)
+    naive["starts_at"] = naive["starts_at"][:19]
+    assert api.post("/compute/bookings", naive).status_code == 422
+    huge = booking_body(compute, gpus=10**9)
+    assert api.post("/compute/bookings", huge).status_code in (409, 422)
+    far = booking_body(compute)
+    far["starts_at"], far["ends_at"] = "9999-12-31T22:00:00+00:00", "9999-12-31T23:00:00+00:00"
+    assert api.post("/compute/bookings", far).status_code == 422
+    week = api.get(f"/compute/availability?gpu_model={compute.a100.pk}&week=9999-12-31")
+    assert week.status_code == 200
+    assert Booking.objects.count() == 0

@@ -218,3 +218,39 @@ def test_the_inventory_and_import_lists_read_a_fixed_number_of_queries(
             actor=compute.manager,
         )
     assert [count_queries(lambda url=url: client.get(url)) for url in pages] == before
+
+
+def test_dates_at_the_ends_of_the_calendar_get_an_answer_not_an_error(client, compute):
+    client.force_login(compute.founder)
+    for week in ("0001-01-01", "9999-12-31", "nonsense"):
+        response = client.get(reverse("compute:availability"), {"week": week})
+        assert response.status_code == 200, week
+    response = client.post(
+        reverse("compute:book", args=[compute.startup.pk]),
+        {
+            "gpu_model": compute.a100.pk,
+            "gpus": 1,
+            "day": "9999-12-31",
+            "start_hour": 23,
+            "hours": 336,
+        },
+    )
+    assert response.status_code == 200
+    assert "days ahead" in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
+def test_an_unreadable_file_is_refused_with_a_message(client, compute):
+    client.force_login(compute.manager)
+    response = client.post(
+        reverse("compute:slurm_import"),
+        {"cluster": compute.cluster.pk, "file": SimpleUploadedFile("s.txt", b"\xff\xfe\x00bad")},
+    )
+    assert response.status_code == 422
+    assert "not UTF-8" in response.content.decode()
+    response = client.post(
+        reverse("compute:billing_import"),
+        {"provider": "alibaba_cloud", "file": SimpleUploadedFile("b.csv", b"a,b\n1,2\n")},
+    )
+    assert response.status_code == 422
+    assert "the header lacks billing_month" in response.content.decode()
