@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from nurture.applications.models import ApplicationState
 from nurture.reviewers.models import ReviewRound, RoundKind
 from nurture.selection.models import Decision, OfferResponse, Outcome, Proposal, ProposalState
 
@@ -12,19 +11,12 @@ from . import REDIRECT, staff_only, team_only
 
 
 def prepare(world):
-    from tests import factories
-
     world.review_round, _created = ReviewRound.objects.get_or_create(
         cohort=world.cohort, kind=RoundKind.WRITTEN
     )
     world.proposal = Proposal.objects.create(cohort=world.cohort, state=ProposalState.DONE)
     now = timezone.now()
-    world.offer_application = factories.ApplicationFactory(
-        startup=world.startup,
-        cohort=factories.CohortFactory(),
-        state=ApplicationState.ACCEPTED,
-        submitted_at=now,
-    )
+    world.offer_application = world.application
     Decision.objects.create(
         application=world.offer_application,
         outcome=Outcome.ACCEPTED,

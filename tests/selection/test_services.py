@@ -256,3 +256,23 @@ def test_only_founders_answer_and_only_once():
         services.offer_decline(user=founder, decision=decision)
     decision.refresh_from_db()
     assert decision.response == OfferResponse.CONFIRMED
+
+
+def test_offer_deadlines_command_lapses_overdue_offers(django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    cohort, apps, manager, proposal, _ = _decided_cohort()
+    services.decisions_record(user=manager, proposal=proposal, outcomes={})
+    services.decisions_send(user=manager, cohort=cohort)
+    Decision.objects.filter(application=apps[11]).update(
+        offer_deadline=timezone.now() - timedelta(seconds=1)
+    )
+    out = StringIO()
+
+    call_command("offer_deadlines", stdout=out)
+
+    assert out.getvalue().startswith("Offers lapsed: 1;")
+    assert Decision.objects.get(application=apps[11]).response == OfferResponse.LAPSED
+    assert Decision.objects.filter(response=OfferResponse.PENDING).count() == 9

@@ -1,11 +1,11 @@
 """Calibration, proposals and decisions (programme staff), and a founder's decision and
 answer to an offer (its founders only; another startup's is not found)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
-from nurture.applications.models import ApplicationState
+from nurture.programmes.models import Cohort
 from nurture.reviewers.models import ReviewRound, RoundKind
 from nurture.selection.models import Decision, OfferResponse, Outcome, Proposal, ProposalState
 
@@ -30,23 +30,31 @@ DECISION_READ = {
     "programme_manager": 200,
     "administrator": 200,
 }
-OFFER_ANSWER = {**DECISION_READ, "programme_manager": 403, "administrator": 403}
+# The founder passes authorization and meets the state check: only an accepted application's
+# offer can be answered (tests/selection/test_api.py answers a real one).
+OFFER_ANSWER = {**DECISION_READ, "founder": 409, "programme_manager": 403, "administrator": 403}
 
 
 def prepare(world):
-    from tests import factories
-
     world["review_round"], _created = ReviewRound.objects.get_or_create(
         cohort=world["cohort"], kind=RoundKind.WRITTEN
     )
-    world["proposal"] = Proposal.objects.create(cohort=world["cohort"], state=ProposalState.DONE)
-    now = timezone.now()
-    offer = factories.ApplicationFactory(
-        startup=world["startup"],
-        cohort=factories.CohortFactory(),
-        state=ApplicationState.ACCEPTED,
-        submitted_at=now,
+    # Proposals on a cohort of their own: the world's cohort has a decision sent below.
+    # Made directly, since CohortFactory's year sequence runs past 9999 in a long session.
+    world["selection_cohort"] = Cohort.objects.create(
+        programme=world["cohort"].programme,
+        name="2029 Autumn",
+        year=2029,
+        intake="autumn",
+        starts_on=date(2029, 9, 1),
+        ends_on=date(2030, 2, 28),
     )
+    world["proposal"] = Proposal.objects.create(
+        cohort=world["selection_cohort"], state=ProposalState.DONE
+    )
+    now = timezone.now()
+    # On the world's own application (a draft): rows of other areas count its applications.
+    offer = world["application"]
     Decision.objects.create(
         application=offer,
         outcome=Outcome.ACCEPTED,
@@ -63,7 +71,7 @@ ENDPOINTS = {
         STAFF_ONLY,
     ),
     "selection proposal run": (
-        lambda api, w: api.post(f"/selection/cohorts/{w['cohort'].pk}/proposals"),
+        lambda api, w: api.post(f"/selection/cohorts/{w['selection_cohort'].pk}/proposals"),
         STAFF_CREATE,
     ),
     "selection proposal detail": (

@@ -8,4 +8,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         proposals = services.offers_lapse()
-        self.stdout.write(f"{len(proposals)} offers lapsed; replacement proposals queued.")
+        self.stdout.write(
+            f"Offers lapsed: {len(proposals)}; a replacement proposal queued for each."
+        )
