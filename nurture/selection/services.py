@@ -650,10 +650,7 @@ def _locked_offer(decision: Decision) -> Decision:
         .select_related("application__startup", "application__cohort__programme")
         .get(pk=decision.pk)
     )
-    if (
-        not decision.awaits_response
-        or decision.application.state != ApplicationState.ACCEPTED
-    ):
+    if not decision.awaits_response or decision.application.state != ApplicationState.ACCEPTED:
         raise SelectionError(_("This offer is not awaiting an answer."), code="state")
     return decision
 
