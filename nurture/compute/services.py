@@ -803,11 +803,22 @@ def billing_import(*, provider: str, upload, file_name: str, actor) -> ImportRes
     digest = file_digest(upload)
     rows = _billing_parse(upload, provider)
     with atomic():
-        known = set(
-            BillingLine.objects.filter(
-                provider=provider, line_id__in=[row[1] for row in rows]
-            ).values_list("line_id", flat=True)
+        # The accounts' rows serialise imports that touch the same startups: a racing import
+        # of the same file waits here, then finds its lines known and posts nothing.
+        list(
+            CloudAccount.objects.select_for_update()
+            .filter(provider=provider, account_id__in={row[3] for row in rows})
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
+        line_ids = [row[1] for row in rows]
+        known = set()
+        for at in range(0, len(line_ids), 5000):  # within every database's parameter limit
+            known.update(
+                BillingLine.objects.filter(
+                    provider=provider, line_id__in=line_ids[at : at + 5000]
+                ).values_list("line_id", flat=True)
+            )
         new = [row for row in rows if row[1] not in known]
         record = BillingImport.objects.create(
             provider=provider,

@@ -94,3 +94,26 @@ def test_racing_imports_of_one_file_post_each_job_once():
     assert LedgerTransaction.objects.filter(kind=TransactionKind.USAGE).count() == 3
     assert quota_of(w.startup).used == 30
     assert ledger_problems() == []
+
+
+def test_racing_billing_imports_use_the_credits_once():
+    from nurture.compute.models import BillingLine, CreditAlert
+    from nurture.compute.services import billing_import, credit_usage
+
+    w = lab()
+    body = (
+        "billing_month,account_id,service,cost_usd,line_id\n"
+        + "".join(f"2026-10,acct-alpha-vision,ECS,90,L{n}\n" for n in range(10))
+    ).encode()
+
+    def run(index: int) -> int:
+        return billing_import(
+            provider="alibaba_cloud", upload=io.BytesIO(body), file_name="b.csv", actor=w.manager
+        ).new
+
+    results = race(run, 4)
+    assert sorted(results) == [0, 0, 0, 10], results
+    assert BillingLine.objects.count() == 10
+    assert credit_usage(w.startup) == (900, 1000)
+    assert list(CreditAlert.objects.values_list("threshold", flat=True)) == [80]
+    assert ledger_problems() == []
