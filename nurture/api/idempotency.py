@@ -13,7 +13,8 @@ A request without the header runs as before. With it:
 - The key belongs to the authenticated user; it is 1 to 200 visible ASCII characters (a UUID
   is a good choice), otherwise 422 `idempotency_key_invalid`.
 - The operation runs in one database transaction together with the storing of its answer, so
-  either the effect and the stored answer both exist, or neither does.
+  either the effect and the stored answer both exist, or neither does. The transaction
+  begins after authentication, which commits on its own.
 - The same key, user, method, path (with its query) and body again: the stored status and body
   are sent back with the header `Idempotent-Replayed: true`, and the operation does not run.
   JSON bodies are compared in canonical form (key order and spacing do not matter), multipart
@@ -33,19 +34,20 @@ A request without the header runs as before. With it:
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, OperationalError, connection
-from django.db.transaction import atomic, set_rollback
+from django.db.transaction import Atomic, atomic, set_rollback
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.decorators import decorate_view
 
-from .errors import ApiError, error_body
+from .errors import ApiError
 from .models import IdempotentResponse
 
 HEADER = "Idempotency-Key"
@@ -76,7 +78,8 @@ class _Call:
     reserved: bool = False
     replayed: bool = False
     failed: bool = False
-    extra: dict = field(default_factory=dict)
+    busy: bool = False
+    transaction: Atomic | None = None
 
 
 def idempotent(func):
@@ -110,18 +113,25 @@ def _wrap_run(run):
         call = _Call(key=key)
         request._idempotency = call
         try:
-            with atomic():
-                response = run(request, *args, **kwargs)
-                if call.failed or response.status_code >= 500 or _transient(response):
-                    # A refusal or a crash: nothing it did stays, and a retry runs again.
-                    set_rollback(True)
-                elif call.reserved:
-                    _store(call, request, response)
-        except OperationalError as error:
-            # SQLite: the write lock was not free within its timeout (a long duplicate).
-            if "locked" not in str(error):
-                raise
-            return _in_progress(operation, request)
+            response = run(request, *args, **kwargs)
+        except BaseException:
+            if call.transaction is not None:
+                call.transaction.__exit__(*sys.exc_info())
+            raise
+        if call.busy:
+            response["Retry-After"] = "1"
+        if call.transaction is None:
+            return response  # refused before the transaction began (or never reached)
+        try:
+            if call.failed or response.status_code >= 500 or _transient(response):
+                # A refusal or a crash: nothing it did stays, and a retry runs again.
+                set_rollback(True)
+            elif call.reserved:
+                _store(call, request, response)
+        except BaseException:
+            call.transaction.__exit__(*sys.exc_info())
+            raise
+        call.transaction.__exit__(None, None, None)
         return response
 
     return wrapped
@@ -139,6 +149,7 @@ def _wrap_view(operation) -> None:
         if call is None:
             return view(request, *args, **kwargs)
         try:
+            _begin(call)
             replay = _reserve(call, request)
             if replay is not None:
                 call.replayed = True
@@ -150,6 +161,25 @@ def _wrap_view(operation) -> None:
 
     wrapped._idempotent = True
     operation.view_func = wrapped
+
+
+def _begin(call: _Call) -> None:
+    """Open the transaction that holds the operation and its stored answer.
+
+    It begins here, after authentication, rather than around the whole of `Operation.run`:
+    what authentication writes (a token's last use) commits on its own and holds no lock
+    while the operation runs. The outer half of the wrapper closes it.
+    """
+    transaction = atomic()
+    try:
+        transaction.__enter__()
+    except OperationalError as error:
+        # SQLite: the write lock was not free within its timeout (a long duplicate).
+        if "locked" in str(error):
+            call.busy = True
+            raise _busy() from None
+        raise
+    call.transaction = transaction
 
 
 def _document(operation) -> None:
@@ -235,7 +265,9 @@ def _reserve(call: _Call, request: HttpRequest) -> HttpResponse | None:
             return _replay(stored)
         except OperationalError:
             # PostgreSQL's lock_timeout: the first request with this key is still running.
+            call.busy = True
             raise _busy() from None
+    call.busy = True
     raise _busy()
 
 
@@ -271,15 +303,6 @@ def _busy() -> ApiError:
         code="idempotency_in_progress",
     )
     return error
-
-
-def _in_progress(operation, request: HttpRequest) -> HttpResponse:
-    error = _busy()
-    response = operation.api.create_response(
-        request, error_body(error.detail, code=error.code), status=409
-    )
-    response["Retry-After"] = "1"
-    return response
 
 
 def _transient(response) -> bool:

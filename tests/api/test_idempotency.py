@@ -30,6 +30,8 @@ from tests import factories
 from tests.resources.conftest import threaded_db  # noqa: F401 (fixture)
 
 ACTION = "test.idempotent_thing"
+# Set by a slow request once it holds its key, inside its transaction.
+SLOW_INSIDE = threading.Event()
 
 
 class ThingIn(Schema):
@@ -52,6 +54,7 @@ def thing_create(request, payload: ThingIn):
         actor=request.user, action=ACTION, summary=payload.name, data={"amount": payload.amount}
     )
     if payload.name == "slow":
+        SLOW_INSIDE.set()
         time.sleep(0.5)
     return Status(201, {"id": entry.pk, "name": payload.name})
 
@@ -254,3 +257,33 @@ def test_racing_duplicates_act_once():
     assert len(bodies) == 1
     assert effects() == 1
     assert IdempotentResponse.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a lock_timeout is PostgreSQL's")
+def test_a_duplicate_waiting_too_long_gets_409_then_the_answer(settings):
+    settings.IDEMPOTENCY_WAIT_SECONDS = 0.1
+    caller = Caller(factories.FounderFactory())
+    SLOW_INSIDE.clear()
+    results: dict = {}
+
+    def first() -> None:
+        try:
+            results["first"] = caller.post("/things", {"name": "slow"}, key="slow-key")
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=first)
+    worker.start()
+    assert SLOW_INSIDE.wait(timeout=30)  # the first holds the key, asleep in its transaction
+    busy = caller.post("/things", {"name": "slow"}, key="slow-key")
+    worker.join(timeout=30)
+    assert busy.status_code == 409, (busy.content, busy.get("Idempotent-Replayed"), effects())
+    assert busy.json()["code"] == "idempotency_in_progress"
+    assert busy["Retry-After"] == "1"
+    assert results["first"].status_code == 201
+    again = caller.post("/things", {"name": "slow"}, key="slow-key")
+    assert again.status_code == 201
+    assert again.json() == results["first"].json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert effects() == 1
