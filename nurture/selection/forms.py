@@ -22,23 +22,39 @@ class SelectionSettingsForm(BootstrapMixin, forms.ModelForm):
             "waitlist_size",
         ]
 
-    def __init__(self, *args, caps: dict[int, int] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        caps: dict[int, int] | None = None,
+        programme_caps: dict[int, int] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        caps = caps or {}
         self.sectors = list(Sector.objects.order_by("name"))
-        for sector in self.sectors:
-            name = f"cap_{sector.pk}"
-            self.fields[name] = forms.IntegerField(
-                label=sector.display_name,
-                required=False,
-                min_value=0,
-                max_value=100,
-                initial=caps.get(sector.pk),
-            )
-            self.fields[name].widget.attrs["class"] = "form-control"
+        for prefix, values in (("cap", caps or {}), ("pcap", programme_caps or {})):
+            for sector in self.sectors:
+                name = f"{prefix}_{sector.pk}"
+                self.fields[name] = forms.IntegerField(
+                    label=sector.display_name,
+                    required=False,
+                    min_value=0,
+                    max_value=100,
+                    initial=values.get(sector.pk),
+                )
+                self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
 
-    def cap_fields(self):
-        return [self[f"cap_{sector.pk}"] for sector in self.sectors]
+    def cap_rows(self):
+        """(sector, the cohort's field, the programme's field) for each sector."""
+        return [
+            (sector, self[f"cap_{sector.pk}"], self[f"pcap_{sector.pk}"]) for sector in self.sectors
+        ]
+
+    def programme_caps(self) -> dict[int, int]:
+        return {
+            sector.pk: self.cleaned_data[f"pcap_{sector.pk}"]
+            for sector in self.sectors
+            if self.cleaned_data.get(f"pcap_{sector.pk}") is not None
+        }
 
     def settings_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -86,6 +86,29 @@ class SectorCap(models.Model):
         return f"{self.sector} ≤ {self.cap}"
 
 
+class ProgrammeSectorCap(models.Model):
+    """The programme's default cap for a sector, for every cohort that sets none of its own."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="sector_caps"
+    )
+    sector = models.ForeignKey("programmes.Sector", on_delete=models.CASCADE, related_name="+")
+    cap = models.PositiveSmallIntegerField(_("at most"), validators=[MaxValueValidator(100)])
+
+    class Meta:
+        verbose_name = _("programme sector cap")
+        verbose_name_plural = _("programme sector caps")
+        ordering = ["sector__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "sector"], name="programme_sector_cap_one_per_sector"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sector} ≤ {self.cap}"
+
+
 class MarkKind(models.TextChoices):
     INCLUDE = "include", _("Must include")
     EXCLUDE = "exclude", _("Must exclude")

@@ -14,7 +14,14 @@ from nurture.optimize.calibration import Calibration, calibrate
 from nurture.programmes.models import BenefitKind, BenefitUnit, Cohort, Programme
 from nurture.reviewers.models import ReviewRound, RoundKind
 
-from .models import Decision, OfferResponse, Outcome, SelectionSettings
+from .models import (
+    Decision,
+    OfferResponse,
+    Outcome,
+    ProgrammeSectorCap,
+    SectorCap,
+    SelectionSettings,
+)
 from .scores import ReviewScore, round_scores
 
 DEFAULT_SEED_USD = Decimal("100000")
@@ -156,6 +163,23 @@ def selection_settings(cohort: Cohort) -> SelectionSettings:
     """The cohort's settings, or the defaults (unsaved) if none were saved."""
     found = SelectionSettings.objects.filter(cohort=cohort).first()
     return found or SelectionSettings(cohort=cohort)
+
+
+def sector_caps(cohort: Cohort) -> dict[int, int]:
+    """Sector id -> cap: the programme's defaults, overridden by the cohort's own caps."""
+    caps = dict(
+        ProgrammeSectorCap.objects.filter(programme_id=cohort.programme_id).values_list(
+            "sector_id", "cap"
+        )
+    )
+    caps.update(SectorCap.objects.filter(cohort=cohort).values_list("sector_id", "cap"))
+    return caps
+
+
+def programme_sector_caps(programme: Programme) -> dict[int, int]:
+    return dict(
+        ProgrammeSectorCap.objects.filter(programme=programme).values_list("sector_id", "cap")
+    )
 
 
 def seed_per_startup(programme: Programme) -> Decimal:

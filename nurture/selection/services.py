@@ -33,6 +33,7 @@ from .models import (
     MarkKind,
     OfferResponse,
     Outcome,
+    ProgrammeSectorCap,
     Proposal,
     ProposalKind,
     ProposalState,
@@ -89,9 +90,15 @@ def _emails(application: Application) -> list[str]:
 
 @transaction.atomic
 def selection_settings_update(
-    *, user, cohort: Cohort, data: dict, caps: dict[int, int]
+    *,
+    user,
+    cohort: Cohort,
+    data: dict,
+    caps: dict[int, int],
+    programme_caps: dict[int, int] | None = None,
 ) -> SelectionSettings:
-    """Save the cohort's selection settings and replace its sector caps."""
+    """Save the cohort's selection settings and replace its sector caps; with
+    `programme_caps`, also replace the programme's default caps."""
     if any(cap < 0 for cap in caps.values()):
         raise SelectionError(_("A sector cap cannot be negative."), field="caps")
     settings, _created = SelectionSettings.objects.get_or_create(cohort=cohort)
@@ -104,6 +111,17 @@ def selection_settings_update(
         SectorCap.objects.update_or_create(
             cohort=cohort, sector_id=sector_id, defaults={"cap": cap}
         )
+    if programme_caps is not None:
+        if any(cap < 0 for cap in programme_caps.values()):
+            raise SelectionError(_("A sector cap cannot be negative."), field="caps")
+        programme = cohort.programme
+        ProgrammeSectorCap.objects.filter(programme=programme).exclude(
+            sector_id__in=list(programme_caps)
+        ).delete()
+        for sector_id, cap in programme_caps.items():
+            ProgrammeSectorCap.objects.update_or_create(
+                programme=programme, sector_id=sector_id, defaults={"cap": cap}
+            )
     audit_record(
         actor=user,
         action="selection.settings_updated",
@@ -112,6 +130,9 @@ def selection_settings_update(
         data={
             **{k: str(v) for k, v in data.items()},
             "caps": {str(k): v for k, v in caps.items()},
+            "programme_caps": (
+                None if programme_caps is None else {str(k): v for k, v in programme_caps.items()}
+            ),
         },
     )
     return settings
@@ -334,7 +355,7 @@ def _compute(proposal: Proposal, scores: list[ReviewScore] | None) -> None:
                 include[i] = True
             else:
                 exclude[i] = True
-    caps = {str(c.sector_id): c.cap for c in SectorCap.objects.filter(cohort=cohort)}
+    caps = {str(sector_id): cap for sector_id, cap in selectors.sector_caps(cohort).items()}
     seed = selectors.seed_per_startup(programme)
     pool = selectors.funding_pool(cohort, settings)
     remaining = selectors.remaining_places(cohort)

@@ -46,7 +46,11 @@ def _report(request, error: services.SelectionError) -> None:
 def _constraints(cohort: Cohort) -> dict:
     programme = cohort.programme
     settings = selectors.selection_settings(cohort)
-    caps = list(SectorCap.objects.filter(cohort=cohort).select_related("sector"))
+    names = {s.pk: s.display_name for s in Sector.objects.all()}
+    caps = sorted(
+        (names.get(sector_id, sector_id), cap)
+        for sector_id, cap in selectors.sector_caps(cohort).items()
+    )
     return {
         "size_min": programme.min_startups_per_cohort,
         "size_max": min(programme.max_startups_per_cohort, cohort.capacity),
@@ -125,11 +129,20 @@ def settings_edit(request, pk):
     require(can_select(request.user, cohort))
     instance = selectors.selection_settings(cohort)
     caps = dict(SectorCap.objects.filter(cohort=cohort).values_list("sector_id", "cap"))
-    form = SelectionSettingsForm(request.POST or None, instance=instance, caps=caps)
+    form = SelectionSettingsForm(
+        request.POST or None,
+        instance=instance,
+        caps=caps,
+        programme_caps=selectors.programme_sector_caps(cohort.programme),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.selection_settings_update(
-                user=request.user, cohort=cohort, data=form.settings_data(), caps=form.caps()
+                user=request.user,
+                cohort=cohort,
+                data=form.settings_data(),
+                caps=form.caps(),
+                programme_caps=form.programme_caps(),
             )
         except services.SelectionError as error:
             form.add_error(None, error.message)

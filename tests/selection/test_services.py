@@ -276,3 +276,23 @@ def test_offer_deadlines_command_lapses_overdue_offers(django_capture_on_commit_
     assert out.getvalue().startswith("Offers lapsed: 1;")
     assert Decision.objects.get(application=apps[11]).response == OfferResponse.LAPSED
     assert Decision.objects.filter(response=OfferResponse.PENDING).count() == 9
+
+
+def test_programme_sector_caps_apply_unless_the_cohort_sets_its_own():
+    sector_a, sector_b = factories.SectorFactory(), factories.SectorFactory()
+    cohort, apps = cohort_with_applications(12, sectors=[sector_a] * 6 + [sector_b] * 6)
+    manager = factories.ProgrammeManagerFactory()
+    services.selection_settings_update(
+        user=manager,
+        cohort=cohort,
+        data={"bootstrap_rounds": 0},
+        caps={sector_b.pk: 5},
+        programme_caps={sector_a.pk: 3, sector_b.pk: 1},
+    )
+    assert selectors.sector_caps(cohort) == {sector_a.pk: 3, sector_b.pk: 5}
+    proposal = _proposal(cohort, scores_for(apps, [2 + 0.1 * i for i in range(12)]))
+
+    accepted = {pk for pk, o in _outcomes(proposal).items() if o == "accepted"}
+    assert sum(1 for a in apps[:6] if a.pk in accepted) <= 3
+    assert sum(1 for a in apps[6:] if a.pk in accepted) <= 5
+    assert len(accepted) == 8

@@ -179,9 +179,13 @@ def test_settings_refuse_bad_values_and_save_caps(client):
     assert bad.context["form"].errors.keys() == {"offer_days", f"cap_{sector.pk}"}
     assert not SectorCap.objects.exists()
 
-    good = client.post(url, {**base, f"cap_{sector.pk}": "2", "funding_pool_usd": "500000"})
+    good = client.post(
+        url,
+        {**base, f"cap_{sector.pk}": "2", f"pcap_{sector.pk}": "3", "funding_pool_usd": "500000"},
+    )
     assert good.status_code == 302
     assert SectorCap.objects.get(cohort=cohort, sector=sector).cap == 2
+    assert cohort.programme.sector_caps.get(sector=sector).cap == 3
     assert cohort.selection_settings.funding_pool_usd == 500000
 
 
