@@ -393,3 +393,53 @@ class CreditAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.startup_id} {self.threshold}%"
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Checking and importing")
+    DONE = "done", _("Imported")
+    REJECTED = "rejected", _("Rejected: nothing posted")
+    FAILED = "failed", _("Failed: nothing posted")
+
+
+class ImportKind(models.TextChoices):
+    SLURM = "slurm", _("Slurm usage")
+    BILLING = "billing", _("Cloud billing")
+
+
+class ImportJob(models.Model):
+    """A file uploaded by staff, imported by a background task; the page follows its state."""
+
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    cluster = models.ForeignKey(
+        Cluster, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.CharField(max_length=32, choices=CloudProvider.choices, blank=True)
+    # Kept in private storage (no URL serves it) until the task has read it.
+    file = models.FileField(upload_to="compute-imports/", max_length=300)
+    file_name = models.CharField(_("file"), max_length=200)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ImportState.choices, default=ImportState.QUEUED
+    )
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    known = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (ImportState.QUEUED, ImportState.RUNNING)

@@ -9,6 +9,8 @@ quota until they end; the usage that Slurm reports is what the ledger debits.
 import csv
 import hashlib
 import io
+import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,11 +48,15 @@ from .models import (
     CreditAlert,
     CreditCharge,
     GpuModel,
+    ImportJob,
+    ImportKind,
+    ImportState,
     Node,
     SlurmImport,
     UsageRecord,
 )
 
+logger = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
 MAX_BOOKING_HOURS = 14 * 24
 # How far ahead a booking may start.
@@ -981,3 +987,87 @@ def credit_alerts_check(*, startup: Startup) -> list[CreditAlert]:
             )
         )
     return sent
+
+
+# --- Imports as background work --------------------------------------------------------------
+
+
+def import_job_create(
+    *, kind: str, upload, actor, cluster: Cluster | None = None, provider: str = ""
+) -> ImportJob:
+    """Store an uploaded file and queue its import; the task runs after commit."""
+    from .tasks import import_job_task
+
+    if kind == ImportKind.SLURM and cluster is None:
+        raise ComputeError(_("Choose a cluster."), field="cluster")
+    if kind == ImportKind.BILLING and provider not in CloudProvider.values:
+        raise ComputeError(_("Unknown provider."), field="provider")
+    with atomic():
+        job = ImportJob(
+            kind=kind,
+            cluster=cluster,
+            provider=provider,
+            file_name=(getattr(upload, "name", "") or "upload")[:200],
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        # A random stored name: the name the person gave is only shown, never used as a path.
+        job.file.save(f"{uuid.uuid4().hex}.txt", upload, save=False)
+        job.save()
+        audit_record(
+            actor=actor,
+            action="compute.import_queued",
+            target=job,
+            summary=job.file_name,
+            data={"kind": kind},
+        )
+        on_commit(lambda: import_job_task.enqueue(job_id=job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued import: its outcome (counts, or the problems by line) goes on the job."""
+    with atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.state != ImportState.QUEUED:
+            return job
+        job.state = ImportState.RUNNING
+        job.save(update_fields=["state"])
+    outcome = {"finished_at": timezone.now()}
+    try:
+        with job.file.open("rb") as upload:
+            if job.kind == ImportKind.SLURM:
+                result = slurm_import(
+                    cluster=job.cluster,
+                    upload=upload,
+                    file_name=job.file_name,
+                    actor=job.created_by,
+                )
+            else:
+                result = billing_import(
+                    provider=job.provider,
+                    upload=upload,
+                    file_name=job.file_name,
+                    actor=job.created_by,
+                )
+    except ImportRejected as error:
+        outcome.update(
+            state=ImportState.REJECTED,
+            problems=[[problem.line, problem.message] for problem in error.problems],
+            problem_count=error.count,
+        )
+    except ComputeError as error:
+        outcome.update(state=ImportState.REJECTED, problems=[[0, error.message]], problem_count=1)
+    except Exception:
+        # Rolled back by the import's own transaction: nothing was posted. The job says so
+        # and the error goes to the log for the operators.
+        logger.exception("Import job %s failed", job.pk)
+        outcome.update(state=ImportState.FAILED)
+    else:
+        outcome.update(state=ImportState.DONE, new=result.new, known=result.known)
+    # The file has served its purpose; the imported rows and the audit log remain.
+    stored = job.file.name
+    ImportJob.objects.filter(pk=job.pk).update(**outcome, file="")
+    if stored:
+        job.file.storage.delete(stored)
+    job.refresh_from_db()
+    return job

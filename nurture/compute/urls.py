@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/startups/<int:pk>/", views.startup_manage, name="startup_manage"),
     path("manage/imports/slurm/", views.slurm_upload, name="slurm_import"),
     path("manage/imports/billing/", views.billing_upload, name="billing_import"),
+    path("manage/imports/<int:pk>/", views.import_job, name="import_job"),
     path("manage/exports/sacctmgr.sh", views.export_sacctmgr, name="export_sacctmgr"),
     path(
         "manage/exports/resourcequota.yaml",

@@ -31,13 +31,13 @@ from .forms import (
     TopUpForm,
 )
 from .models import (
-    BillingImport,
     Booking,
     Cluster,
     ComputeAccount,
     GpuModel,
+    ImportJob,
+    ImportKind,
     Node,
-    SlurmImport,
 )
 from .permissions import (
     can_book,
@@ -302,31 +302,24 @@ def startup_manage(request, pk: int):
     )
 
 
-def _import_view(request, *, form_class, run, template, history):
+def _import_view(request, *, form_class, kind, template, **fixed):
     form = form_class(request.POST or None, request.FILES or None)
-    rejected = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        data = form.cleaned_data
         try:
-            result = run(form.cleaned_data, upload)
-        except services.ImportRejected as error:
-            rejected = error
-        except services.ComputeError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("Imported: %(new)s new, %(known)s already imported (nothing posted for them).")
-                % {"new": result.new, "known": result.known},
+            job = services.import_job_create(
+                kind=kind,
+                upload=data["file"],
+                actor=request.user,
+                cluster=data.get("cluster"),
+                provider=data.get("provider", ""),
             )
-            return redirect(request.path)
-    response = render(
-        request,
-        template,
-        {"form": form, "rejected": rejected, "history": list(history[:20])},
-        status=422 if rejected else 200,
-    )
-    return response
+        except services.ComputeError as error:
+            _form_error(form, error)
+        else:
+            return redirect("compute:import_job", job.pk)
+    history = ImportJob.objects.filter(kind=kind).select_related("cluster", "created_by")
+    return render(request, template, {"form": form, "history": list(history[:20])})
 
 
 @staff_required
@@ -335,11 +328,8 @@ def slurm_upload(request):
     return _import_view(
         request,
         form_class=SlurmImportForm,
-        run=lambda data, upload: services.slurm_import(
-            cluster=data["cluster"], upload=upload, file_name=upload.name, actor=request.user
-        ),
+        kind=ImportKind.SLURM,
         template="compute/manage/slurm_import.html",
-        history=SlurmImport.objects.select_related("cluster", "imported_by"),
     )
 
 
@@ -349,12 +339,24 @@ def billing_upload(request):
     return _import_view(
         request,
         form_class=BillingImportForm,
-        run=lambda data, upload: services.billing_import(
-            provider=data["provider"], upload=upload, file_name=upload.name, actor=request.user
-        ),
+        kind=ImportKind.BILLING,
         template="compute/manage/billing_import.html",
-        history=BillingImport.objects.select_related("imported_by"),
     )
+
+
+@staff_required
+@require_GET
+def import_job(request, pk: int):
+    """An import's state; htmx asks again every two seconds until it has finished."""
+    job = get_object_or_404(ImportJob.objects.select_related("cluster", "created_by"), pk=pk)
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(
+        request,
+        "compute/manage/_import_job.html" if partial else "compute/manage/import_job.html",
+        {"job": job},
+    )
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def _download(body: str, filename: str, content_type: str) -> HttpResponse:

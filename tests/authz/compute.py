@@ -9,12 +9,18 @@ from . import LOGIN, REDIRECT, roles, staff_only, team_only
 
 
 def prepare(world):
-    from nurture.compute.models import Booking, Cluster, GpuModel, Node
+    from django.core.files.base import ContentFile
+
+    from nurture.compute.models import Booking, Cluster, GpuModel, ImportJob, Node
 
     cluster = Cluster.objects.create(name="Authz cluster", slug="authz")
     model = GpuModel.objects.create(name="Authz GPU", slug="authz-gpu")
     world.node = Node.objects.create(cluster=cluster, name="n1", gpu_model=model, gpu_count=4)
     starts = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    job = ImportJob(kind="slurm", cluster=cluster, file_name="sacct.txt")
+    job.file.save("authz.txt", ContentFile(b""), save=False)
+    job.save()
+    world.import_job = job
     world.booking = Booking.objects.create(
         startup=world.startup,
         gpu_model=model,
@@ -58,6 +64,7 @@ ROWS = {
     "compute:startup_manage": ("get", lambda w: [w.startup.pk], staff_only()),
     "compute:slurm_import": ("get", lambda w: [], staff_only()),
     "compute:billing_import": ("get", lambda w: [], staff_only()),
+    "compute:import_job": ("get", lambda w: [w.import_job.pk], staff_only()),
     "compute:export_sacctmgr": ("get", lambda w: [], staff_only()),
     "compute:export_resourcequota": ("get", lambda w: [], staff_only()),
 }

@@ -103,22 +103,49 @@ def test_the_availability_week_moves_with_htmx(client, compute):
     assert "week-title" in fragment
 
 
-def test_staff_import_a_bad_file_and_see_the_line(client, compute):
+def test_staff_import_a_bad_file_and_see_the_line(
+    client, compute, django_capture_on_commit_callbacks
+):
     client.force_login(compute.manager)
     bad = GOOD + "999|alpha-vision|2026-11-02T09:00:00|2026-11-02T08:00:00|gres/gpu=1\n"
-    response = client.post(
-        reverse("compute:slurm_import"),
-        {"cluster": compute.cluster.pk, "file": SimpleUploadedFile("s.txt", bad.encode())},
-    )
-    assert response.status_code == 422
-    assert "Line 7: the job ends before it starts." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("compute:slurm_import"),
+            {"cluster": compute.cluster.pk, "file": SimpleUploadedFile("s.txt", bad.encode())},
+        )
+    assert response.status_code == 302
+    job = client.get(response.url).content.decode()
+    assert "Line 7: the job ends before it starts." in job
+    assert "Rejected: nothing posted" in job
     assert UsageRecord.objects.count() == 0
-    good = client.post(
-        reverse("compute:slurm_import"),
-        {"cluster": compute.cluster.pk, "file": SimpleUploadedFile("s.txt", GOOD.encode())},
-    )
-    assert good.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        good = client.post(
+            reverse("compute:slurm_import"),
+            {"cluster": compute.cluster.pk, "file": SimpleUploadedFile("s.txt", GOOD.encode())},
+        )
+    assert "Imported: 3 new, 0 already imported" in client.get(good.url).content.decode()
     assert UsageRecord.objects.count() == 3
+
+
+def test_a_queued_import_page_asks_again_until_it_has_finished(client, compute):
+    from nurture.compute.models import ImportJob, ImportState
+    from nurture.compute.services import import_job_create, import_job_run
+
+    client.force_login(compute.manager)
+    job = import_job_create(
+        kind="slurm",
+        upload=SimpleUploadedFile("s.txt", GOOD.encode()),
+        actor=compute.manager,
+        cluster=compute.cluster,
+    )
+    url = reverse("compute:import_job", args=[job.pk])
+    assert 'hx-trigger="every 2s"' in client.get(url).content.decode()
+    assert import_job_run(job_id=job.pk).state == ImportState.DONE
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in fragment
+    assert "<html" not in fragment
+    assert not ImportJob.objects.get().file  # the stored upload is gone once read
+    assert import_job_run(job_id=job.pk).new == 3  # a second run changes nothing
 
 
 def test_staff_top_up_with_a_reason(client, compute):
@@ -240,17 +267,22 @@ def test_dates_at_the_ends_of_the_calendar_get_an_answer_not_an_error(client, co
     assert Booking.objects.count() == 0
 
 
-def test_an_unreadable_file_is_refused_with_a_message(client, compute):
+def test_an_unreadable_file_is_refused_with_a_message(
+    client, compute, django_capture_on_commit_callbacks
+):
     client.force_login(compute.manager)
-    response = client.post(
-        reverse("compute:slurm_import"),
-        {"cluster": compute.cluster.pk, "file": SimpleUploadedFile("s.txt", b"\xff\xfe\x00bad")},
-    )
-    assert response.status_code == 422
-    assert "not UTF-8" in response.content.decode()
-    response = client.post(
-        reverse("compute:billing_import"),
-        {"provider": "alibaba_cloud", "file": SimpleUploadedFile("b.csv", b"a,b\n1,2\n")},
-    )
-    assert response.status_code == 422
-    assert "the header lacks billing_month" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("compute:slurm_import"),
+            {
+                "cluster": compute.cluster.pk,
+                "file": SimpleUploadedFile("s.txt", b"\xff\xfe\x00bad"),
+            },
+        )
+    assert "not UTF-8" in client.get(response.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("compute:billing_import"),
+            {"provider": "alibaba_cloud", "file": SimpleUploadedFile("b.csv", b"a,b\n1,2\n")},
+        )
+    assert "the header lacks billing_month" in client.get(response.url).content.decode()

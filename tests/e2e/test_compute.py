@@ -63,6 +63,7 @@ def test_a_founder_books_gpus_and_sees_usage(page, tmp_path):
     staff.get_by_role("button", name="Import").click()
     staff.get_by_text("Imported: 3 new, 0 already imported").wait_for()
     snap(staff, "staff-slurm-import")
+    staff.get_by_role("link", name="Import another file").click()
     bad = tmp_path / "bad.txt"
     bad.write_text(
         sacct(1, 5004, 1, 1) + "5005|nobody|2026-11-02T09:00:00|2026-11-02T10:00:00|gres/gpu=1\n"
