@@ -217,7 +217,7 @@ def test_a_panel_round_and_the_other_review_pages(page):
     page.context.clear_cookies()
     log_in(page, "vision@example.com", factories.PASSWORD)
     page.goto("/reviewers/assigned/")
-    expect(page.get_by_role("cell", name="Harbour Facade AI")).to_be_visible()
+    expect(page.get_by_role("cell", name="Harbour Facade AI", exact=True)).to_be_visible()
     shot(page, "26-assigned")
     page.goto("/reviewers/bidding/")
     shot(page, "27-bidding-index")
