@@ -95,6 +95,11 @@ def test_a_reviewer_completes_the_profile_declares_a_conflict_and_bids(page):
     expect(page.get_by_role("heading", name="Lantau Transit Twin")).to_be_visible()
     expect(page.get_by_role("heading", name="Harbour Facade AI")).to_have_count(0)
     shot(page, "05-bidding-search")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.url)
+    shot(page, "06-bidding-phone")
+    # Nothing is wider than a phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_a_programme_manager_runs_the_assignment_and_publishes_it(page):
