@@ -17,12 +17,14 @@ from nurture.applications import eligibility
 from nurture.applications.models import Application, ApplicationState
 from nurture.audit.services import audit_record
 from nurture.core.mail import send_bilingual_mail
+from nurture.funding.services import tranche_schedule_create
 from nurture.optimize.selection import (
     SelectionProblem,
     bootstrap_selection,
     select_cohort,
 )
 from nurture.programmes.models import Cohort
+from nurture.resources.services import benefits_open
 from nurture.startups.permissions import is_member
 
 from . import selectors
@@ -698,12 +700,10 @@ def offer_confirm(*, user, decision: Decision) -> Decision:
         target=application,
         summary=application.startup.name,
     )
-    try:
-        from nurture.resources.services import benefits_open
-    except ImportError:  # the benefits part is optional
-        benefits_open = None
-    if benefits_open is not None:
-        benefits_open(application=application, actor=user)
+    # The benefit package: the entitlements posted from the pools, and the seed-funding
+    # schedule drawn up from the programme's tranches (both once, whoever calls again).
+    benefits_open(application=application, actor=user)
+    tranche_schedule_create(application=application, actor=None)
     return decision
 
 

@@ -258,6 +258,25 @@ def test_only_founders_answer_and_only_once():
     assert decision.response == OfferResponse.CONFIRMED
 
 
+def test_confirming_a_place_opens_the_benefits_and_draws_up_the_seed_funding_schedule():
+    from nurture.funding.models import Tranche
+    from nurture.resources.models import LedgerTransaction
+
+    cohort, apps, manager, proposal, _ = _decided_cohort()
+    services.decisions_record(user=manager, proposal=proposal, outcomes={})
+    services.decisions_send(user=manager, cohort=cohort)
+    application = apps[11]
+    founder = application.startup.members.get()
+    services.offer_confirm(user=founder, decision=Decision.objects.get(application=application))
+
+    tranches = list(Tranche.objects.filter(application=application).order_by("position"))
+    assert [t.percent for t in tranches] == [40, 30, 30]
+    opened = LedgerTransaction.objects.filter(
+        idempotency_key__startswith=f"benefits-open:application-{application.pk}:"
+    )
+    assert opened.count() == 3  # seed funding, cloud credits, GPU-hours
+
+
 def test_offer_deadlines_command_lapses_overdue_offers(django_capture_on_commit_callbacks):
     from io import StringIO
 
