@@ -59,8 +59,12 @@ def has_recent_auth(request, seconds: int | None = None) -> bool:
 
 def safe_next(request, candidate: str | None, default: str | None = None) -> str:
     """`candidate` if it is a path on this site, otherwise `default` (the dashboard)."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return default or resolve_url(settings.LOGIN_REDIRECT_URL)
@@ -75,12 +79,14 @@ def _return_to(request) -> str:
         candidate = request.htmx.current_url
     else:
         candidate = request.META.get("HTTP_REFERER", "")
-    candidate = safe_next(request, candidate, default="")
-    if candidate:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        # The confirmation page redirects to a path: keep the path of a same-site URL.
         parts = urlsplit(candidate)
-        # The confirmation page redirects to a path; drop scheme and host of a same-site URL.
-        candidate = parts.path + (f"?{parts.query}" if parts.query else "")
-    return candidate or resolve_url(settings.LOGIN_REDIRECT_URL)
+        if parts.path.startswith("/"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def reauth_url(next_url: str) -> str:

@@ -106,7 +106,8 @@ def test_repeated_wrong_passwords_lock_the_confirmation_page(client, settings):
 
 
 @pytest.mark.parametrize(
-    "next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
+    "next_url",
+    ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "0", "core:home", ""],
 )
 def test_the_confirmation_page_only_goes_back_to_this_site(client, next_url):
     user = factories.FounderFactory()

@@ -119,12 +119,20 @@ def test_the_same_code_cannot_be_used_twice(client):
     assert "code" in response.context["form"].errors
 
 
-def test_the_code_step_only_goes_back_to_this_site(client):
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example", "0", "admin:index"]
+)
+def test_the_code_step_and_the_set_up_only_go_back_to_this_site(client, next_url):
     manager = factories.ProgrammeManagerFactory()
     device = _device(manager)
     _sign_in(client, manager)
-    response = client.post(CODE, {"code": current_code(device), "next": "https://evil.example/"})
+    response = client.post(CODE, {"code": current_code(device), "next": next_url})
     assert response.url == reverse("core:dashboard")
+    founder = factories.FounderFactory()
+    client.force_login(founder)
+    client.get(SETUP)
+    done = client.post(SETUP, {"code": current_code(pending_device(founder)), "next": next_url})
+    assert done.context["next"] == reverse("core:dashboard")
 
 
 def test_wrong_codes_lock_the_code_step_then_the_cool_off_ends_it(client, settings):

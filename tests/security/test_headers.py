@@ -1,5 +1,6 @@
 """Security headers on every kind of response, and the production settings."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -115,6 +116,8 @@ def production_env(tmp_path, **overrides) -> dict[str, str]:
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
+        # Production keeps the field-encryption keys apart from SECRET_KEY (funding.W001).
+        FIELD_ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         SITE_URL="https://nurture.example.org",
         ALLOWED_HOSTS="nurture.example.org",
         NURTURE_VAR_DIR=str(tmp_path),
