@@ -12,10 +12,12 @@ import pytest
 from django.urls import reverse
 
 from nurture.accounts.services import api_token_create
+from nurture.applications.models import Application
 from nurture.reviewers.models import Conflict, ConflictSource
 from nurture.startups.models import Startup
 from tests import factories
 from tests.api.conftest import ApiClient, drain
+from tests.api.endpoints.reviewers import stage
 from tests.api.test_permissions import ENDPOINTS
 from tests.api.test_permissions import MODULES as API_MODULES
 from tests.test_authorization import MATRIX, world  # noqa: F401 (the web world fixture)
@@ -120,11 +122,9 @@ def api_world(db):
     for module in API_MODULES:
         if hasattr(module, "prepare"):
             module.prepare(data)
-    # The bidding application of the reviewers' rows belongs to the same startup too.
-    if "bid_application" in data:
-        type(data["bid_application"]).objects.filter(pk=data["bid_application"].pk).update(
-            startup=startup
-        )
+    # The reviewers' rows (staged on first use) bid for an application of the same startup.
+    staged = stage(data)
+    Application.objects.filter(pk=staged["bid_application"].pk).update(startup=startup)
     _name_the_startup(startup)
     return data
 
@@ -150,7 +150,7 @@ def test_no_api_operation_shows_a_conflicted_application(api_world, endpoint):
     ],
 )
 def test_control_without_the_conflict_the_api_shows_it(api_world, path):
-    ids = {k: getattr(v, "pk", None) for k, v in api_world.items() if hasattr(v, "pk")}
+    ids = {k: v.pk for k, v in api_world["reviewers"].items() if hasattr(v, "pk")}
     response = _reviewer_api(api_world).get(path.format(**ids))
     assert response.status_code == 200
     assert SECRET in response.content.decode()
@@ -159,7 +159,8 @@ def test_control_without_the_conflict_the_api_shows_it(api_world, path):
 def test_the_api_refuses_bids_and_conflicts_for_a_conflicted_application(api_world):
     _conflict(api_world["users"]["reviewer"], api_world["startup"])
     api = _reviewer_api(api_world)
-    round_id, app_id = api_world["bidding_round"].pk, api_world["bid_application"].pk
+    staged = api_world["reviewers"]
+    round_id, app_id = staged["bidding_round"].pk, staged["bid_application"].pk
     assert (
         api._call(
             "put", f"/reviewers/rounds/{round_id}/bids/{app_id}", {"value": "eager"}

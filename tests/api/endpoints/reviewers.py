@@ -3,7 +3,7 @@ keep their profile, bid and declare conflicts; everyone else gets 403, or 404 fo
 
 from django.utils import timezone
 
-from nurture.applications.models import ApplicationState
+from nurture.applications.models import Application, ApplicationState
 from nurture.reviewers.models import (
     Assignment,
     AssignmentRun,
@@ -38,29 +38,63 @@ def _with(expected, **codes):
 def prepare(world):
     reviewer = world["users"]["reviewer"]
     ReviewerProfile.objects.create(user=reviewer, kind="professor", expertise="Vision")
-    spare = [factories.ReviewerFactory() for _ in range(2)]
-    for user in spare:
+    world["spare_reviewers"] = [factories.ReviewerFactory() for _ in range(2)]
+    for user in world["spare_reviewers"]:
         ReviewerProfile.objects.create(user=user, kind="entrepreneur")
-    # One new cohort holds both rounds (a written one in bidding, a panel one assigned), so
-    # the matrix builds few cohorts.
+
+
+def stage(world) -> dict:
+    """The rounds and applications the rows need, made on first use rather than in
+    `prepare`, so that the shared world's application lists stay as other rows expect. One
+    cohort holds a written round in bidding and a panel round with a pair."""
+    if "reviewers" in world:
+        return world["reviewers"]
     cohort = factories.CallFactory().cohort
-    world["bid_application"] = factories.submitted(cohort=cohort)
-    world["bidding_round"] = ReviewRound.objects.create(
+    bidding = ReviewRound.objects.create(
         cohort=cohort, kind=RoundKind.WRITTEN, state=RoundState.BIDDING
     )
+    bid_application = factories.submitted(cohort=cohort)
     application = factories.ApplicationFactory(
         cohort=cohort, state=ApplicationState.SHORTLISTED, submitted_at=timezone.now()
     )
-    review_round = ReviewRound.objects.create(
+    panel = ReviewRound.objects.create(
         cohort=cohort, kind=RoundKind.PANEL, state=RoundState.ASSIGNED
     )
-    world["assigned_round"] = review_round
-    world["assigned_application"] = application
-    world["pair"] = Assignment.objects.create(
-        round=review_round, application=application, reviewer=reviewer
-    )
-    world["spare_reviewers"] = spare
-    world["run"] = AssignmentRun.objects.create(round=review_round, state=RunState.DONE)
+    world["reviewers"] = {
+        "cohort": cohort,
+        "bidding_round": bidding,
+        "bid_application": bid_application,
+        "assigned_round": panel,
+        "assigned_application": application,
+        "pair": Assignment.objects.create(
+            round=panel, application=application, reviewer=world["users"]["reviewer"]
+        ),
+        "run": AssignmentRun.objects.create(round=panel, state=RunState.DONE),
+        "spare": world["spare_reviewers"],
+    }
+    return world["reviewers"]
+
+
+def unstage(world) -> None:
+    """Take the staged rows away again, so that a refused call leaves the database as the
+    matrix found it (the matrix checks that a refusal adds no application)."""
+    staged = world.pop("reviewers", None)
+    if staged is not None:
+        Application.objects.filter(
+            pk__in=[staged["bid_application"].pk, staged["assigned_application"].pk]
+        ).delete()
+        staged["cohort"].delete()
+
+
+def staged(call):
+    def run(api, w):
+        fresh = "reviewers" not in w
+        response = call(api, stage(w))
+        if fresh and response.status_code >= 400:
+            unstage(w)
+        return response
+
+    return run
 
 
 def _new_cohort_round(api, w):
@@ -74,42 +108,48 @@ ENDPOINTS = {
         _with(STAFF, programme_manager=201, administrator=201),
     ),
     "review round detail": (
-        lambda api, w: api.get(f"/reviewers/rounds/{w['assigned_round'].pk}"),
+        staged(lambda api, s: api.get(f"/reviewers/rounds/{s['assigned_round'].pk}")),
         STAFF_OBJECT,
     ),
     "assignment run start": (
-        lambda api, w: api.post(f"/reviewers/rounds/{w['bidding_round'].pk}/runs"),
+        staged(lambda api, s: api.post(f"/reviewers/rounds/{s['bidding_round'].pk}/runs")),
         _with(STAFF_OBJECT, programme_manager=202, administrator=202),
     ),
     "assignment run status": (
-        lambda api, w: api.get(f"/reviewers/runs/{w['run'].pk}"),
+        staged(lambda api, s: api.get(f"/reviewers/runs/{s['run'].pk}")),
         STAFF_OBJECT,
     ),
     "round assignments": (
-        lambda api, w: api.get(f"/reviewers/rounds/{w['assigned_round'].pk}/assignments"),
+        staged(lambda api, s: api.get(f"/reviewers/rounds/{s['assigned_round'].pk}/assignments")),
         STAFF_OBJECT,
     ),
     "assignment add": (
-        lambda api, w: api.post(
-            f"/reviewers/rounds/{w['assigned_round'].pk}/assignments",
-            {"application": w["assigned_application"].pk, "reviewer": w["spare_reviewers"][0].pk},
+        staged(
+            lambda api, s: api.post(
+                f"/reviewers/rounds/{s['assigned_round'].pk}/assignments",
+                {"application": s["assigned_application"].pk, "reviewer": s["spare"][0].pk},
+            )
         ),
         _with(STAFF_OBJECT, programme_manager=201, administrator=201),
     ),
     "assignment swap": (
-        lambda api, w: api.patch(
-            f"/reviewers/assignments/{w['pair'].pk}", {"reviewer": w["spare_reviewers"][1].pk}
+        staged(
+            lambda api, s: api.patch(
+                f"/reviewers/assignments/{s['pair'].pk}", {"reviewer": s["spare"][1].pk}
+            )
         ),
         STAFF_OBJECT,
     ),
     "assignment remove": (
-        lambda api, w: api.client.delete(
-            f"/api/reviewers/assignments/{w['pair'].pk}", headers=api.headers
+        staged(
+            lambda api, s: api.client.delete(
+                f"/api/reviewers/assignments/{s['pair'].pk}", headers=api.headers
+            )
         ),
         _with(STAFF_OBJECT, programme_manager=204, administrator=204),
     ),
     "review round publish": (
-        lambda api, w: api.post(f"/reviewers/rounds/{w['assigned_round'].pk}/publish"),
+        staged(lambda api, s: api.post(f"/reviewers/rounds/{s['assigned_round'].pk}/publish")),
         STAFF_OBJECT,
     ),
     "reviewer profile": (lambda api, w: api.get("/reviewers/me"), REVIEWER),
@@ -118,20 +158,25 @@ ENDPOINTS = {
         REVIEWER,
     ),
     "bid list": (
-        lambda api, w: api.get(f"/reviewers/rounds/{w['bidding_round'].pk}/bids"),
+        staged(lambda api, s: api.get(f"/reviewers/rounds/{s['bidding_round'].pk}/bids")),
         REVIEWER_OBJECT,
     ),
     "bid set": (
-        lambda api, w: api._call(
-            "put",
-            f"/reviewers/rounds/{w['bidding_round'].pk}/bids/{w['bid_application'].pk}",
-            {"value": "eager"},
+        staged(
+            lambda api, s: api._call(
+                "put",
+                f"/reviewers/rounds/{s['bidding_round'].pk}/bids/{s['bid_application'].pk}",
+                {"value": "eager"},
+            )
         ),
         REVIEWER_OBJECT,
     ),
     "conflict declare": (
-        lambda api, w: api.post(
-            "/reviewers/conflicts", {"application": w["bid_application"].pk, "reason": "Adviser"}
+        staged(
+            lambda api, s: api.post(
+                "/reviewers/conflicts",
+                {"application": s["bid_application"].pk, "reason": "Adviser"},
+            )
         ),
         _with(REVIEWER, reviewer=201),
     ),
