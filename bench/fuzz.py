@@ -117,6 +117,9 @@ def run(minutes: float, seed: int | None) -> dict:
             if result.half_saved:
                 tally.half_saved += 1
                 log(f"half-saved by form {target.name}: {submission!r}"[:2000])
+            if result.leaked:
+                tally.leaks += 1
+                log(f"leak of {result.leaked} from form {target.name}: {submission!r}"[:2000])
 
         fuzz()
 

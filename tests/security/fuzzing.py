@@ -11,6 +11,7 @@ the other startup or its people.
 """
 
 import importlib
+import os
 import pkgutil
 import time as clock
 from dataclasses import dataclass, field
@@ -147,7 +148,11 @@ def hostile_file(draw) -> SimpleUploadedFile:
         content = b""
     name = draw(st.one_of(st.sampled_from(["deck.pdf", "../../x.pdf", "a\x00.pdf"]), text))
     content_type = draw(st.sampled_from(["application/pdf", "text/html", "", "x/\x00"]))
-    return SimpleUploadedFile(name or "f", content, content_type=content_type or "text/plain")
+    # A browser's file name reaches the view cleaned by Django's multipart parser; names that
+    # parser would never hand over ("/", "..") cannot even be built here.
+    if os.path.basename(name) in {"", ".", ".."}:
+        name = "f"
+    return SimpleUploadedFile(name, content, content_type=content_type or "text/plain")
 
 
 # --- the world being fuzzed ------------------------------------------------------------------
@@ -245,7 +250,7 @@ def _later_areas(ns: SimpleNamespace, other_startup: Startup, manager) -> None:
     ns.other_platform = Platform.objects.exclude(pk=ns.platform.pk).filter(is_active=True).first()
     tomorrow = timezone.localdate() + timedelta(days=1)
     starts = datetime.combine(tomorrow, time(16), tzinfo=timezone.get_current_timezone())
-    RoomBooking.objects.create(
+    ns.other_room_booking = RoomBooking.objects.create(
         room=ns.room,
         startup=other_startup,
         title="Zyxwvut investor call",
@@ -458,11 +463,16 @@ def _reset_confirm(client, w):
 
 def _code_pending(client, w):
     """Signed in with a password, the two-factor code not yet given."""
+    from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user = w.reviewer
     TOTPDevice.objects.get_or_create(user=user, name="Fuzzing", defaults={"confirmed": True})
     client.force_login(user)
+    # Under pytest, force_login passes the code step too (tests/conftest.py): undo that.
+    session = client.session
+    session.pop(DEVICE_ID_SESSION_KEY, None)
+    session.save()
 
 
 def _programme_fields(w):
@@ -1478,13 +1488,29 @@ class ApiResult:
 
 
 def object_ids(world: World) -> dict[str, list[int]]:
-    """Path parameters worth trying: this founder's objects and the other startup's."""
+    """Path parameters worth trying: this founder's objects and the other startup's, and the
+    objects of the later areas (which the founder may or may not see)."""
+    ns = world.ns
+
+    def pks(*names):
+        return [getattr(ns, name).pk for name in names if getattr(ns, name, None) is not None]
+
     return {
-        "application_id": [world.application.pk, world.other_application.pk],
+        "application_id": [world.application.pk, world.other_application.pk]
+        + pks("application", "admitted", "offer"),
         "startup_id": [world.startup.pk, world.other_startup.pk],
-        "cohort_id": [world.application.cohort_id, world.other_application.cohort_id],
+        "cohort_id": [world.application.cohort_id, world.other_application.cohort_id]
+        + pks("cohort", "selection_cohort"),
         "call_id": [world.application.cohort.call.pk, world.other_application.cohort.call.pk],
         "programme_id": [world.application.cohort.programme_id],
+        "round_id": pks("review_round", "reviews_round", "reviews_panel"),
+        "assignment_id": pks("assignment", "reviews_assignment", "swap_assignment"),
+        "disbursement_id": pks("disbursement"),
+        "request_id": pks("access_request", "correction_request"),
+        "proposal_id": pks("proposal", "selection_proposal"),
+        "booking_id": pks("booking", "room_booking", "other_room_booking"),
+        "access_id": pks("platform_access"),
+        "run_id": pks("run"),
     }
 
 
@@ -1495,7 +1521,7 @@ def api_case(draw, operations, world: World):
     case = draw(operation.as_strategy())
     ids = object_ids(world)
     for name in list(case.path_parameters or {}):
-        if name in ids and draw(st.integers(0, 3)) > 0:
+        if ids.get(name) and draw(st.integers(0, 3)) > 0:
             case.path_parameters[name] = draw(st.sampled_from(ids[name]))
     return case
 
