@@ -8,6 +8,7 @@ nurture reminders           send deadline reminders for draft applications
 nurture ledger-check        verify that every balance equals the sum of its entries
 nurture rotate-field-keys   re-encrypt bank details with the newest FIELD_ENCRYPTION_KEYS key
 nurture platform-reminders  remind staff to revoke platform accounts whose programme ended
+nurture idempotency-purge   forget API answers stored for Idempotency-Key replays after 24 h
 nurture <command>           any manage.py command (migrate, createsuperuser, ...)
 """
 
@@ -20,6 +21,7 @@ ALIASES = {
     "ledger-check": "ledger_check",
     "rotate-field-keys": "rotate_field_keys",
     "platform-reminders": "send_platform_revocation_reminders",
+    "idempotency-purge": "idempotency_purge",
 }
 
 
