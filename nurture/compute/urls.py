@@ -8,6 +8,7 @@ urlpatterns = [
     path("startups/<int:pk>/", views.startup_compute, name="startup"),
     path("startups/<int:pk>/book/", views.booking_new, name="book"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("bookings/<int:pk>/booking.ics", views.booking_ics, name="booking_ics"),
     path("availability/", views.availability, name="availability"),
     path("manage/", views.inventory, name="inventory"),
     path("manage/quotas/", views.quotas, name="quotas"),

@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nurture.core import ics
 from nurture.startups.models import Startup
 
 from . import selectors, services
@@ -162,6 +163,33 @@ def booking_cancel(request, pk: int):
     if can_view_compute(request.user, booking.startup):
         return redirect("compute:startup", booking.startup_id)
     return redirect("compute:mine")  # pragma: no cover - staff always see it
+
+
+@login_required
+@require_GET
+def booking_ics(request, pk: int):
+    """The booking as an .ics file for the founder's calendar (404 for others' bookings)."""
+    booking = get_object_or_404(Booking.objects.select_related("startup", "gpu_model"), pk=pk)
+    if not can_view_compute(request.user, booking.startup):
+        raise Http404
+    summary = _("%(gpus)s × %(model)s GPUs") % {
+        "gpus": booking.gpus,
+        "model": booking.gpu_model.name,
+    }
+    cal = ics.calendar(_("GPU booking"))
+    cal.add_component(
+        ics.event(
+            uid=f"gpu-booking-{booking.pk}",
+            start=booking.starts_at,
+            end=booking.ends_at,
+            summary=summary,
+            location=_("HKAI Lab GPU cluster"),
+            description=booking.purpose or booking.startup.name,
+            sequence=0 if booking.is_active else 1,
+            cancelled=not booking.is_active,
+        )
+    )
+    return ics.response(cal, f"gpu-booking-{booking.pk}.ics")
 
 
 @login_required

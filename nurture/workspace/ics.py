@@ -1,72 +1,48 @@
-"""iCalendar (.ics) files for meeting-room bookings and move-in days, with the icalendar
-library: one VEVENT per booking, a stable UID and a SEQUENCE that grows with every change, so
-that a calendar program updates (or, for a cancelled booking, removes) the event it has."""
+"""The .ics files of the Lab's floor: meeting-room bookings and move-in and move-out days
+(built with nurture.core.ics)."""
 
-from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+
+from nurture.core import ics
 
 from .models import Allocation, RoomBooking
 
-PRODID = "-//Nurture//HKAI Lab accelerator//EN"
-LOCATION = "HKAI Lab, Hong Kong Science Park"
 
-
-def _domain() -> str:
-    site = getattr(settings, "SITE_URL", "") or "http://localhost"
-    return site.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
-
-
-def _calendar(name: str) -> Calendar:
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
-    return calendar
-
-
-def _booking_event(booking: RoomBooking) -> Event:
-    event = Event()
-    event.add("uid", f"room-booking-{booking.pk}@{_domain()}")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", booking.starts_at)
-    event.add("dtend", booking.ends_at)
-    event.add("summary", f"{booking.title} · {booking.room.code}")
+def booking_event(booking: RoomBooking):
     room = booking.room.display_name or booking.room.code
-    event.add("location", f"{room}, {LOCATION}")
-    if booking.startup_id:
-        event.add("description", booking.startup.name)
-    event.add("sequence", booking.sequence)
-    event.add("status", "CANCELLED" if booking.is_cancelled else "CONFIRMED")
-    return event
+    return ics.event(
+        uid=f"room-booking-{booking.pk}",
+        start=booking.starts_at,
+        end=booking.ends_at,
+        summary=f"{booking.title} · {booking.room.code}",
+        location=f"{room}, {ics.LOCATION}",
+        description=booking.startup.name if booking.startup_id else "",
+        sequence=booking.sequence,
+        cancelled=booking.is_cancelled,
+    )
 
 
-def bookings_ics(bookings, *, name: str) -> bytes:
-    calendar = _calendar(name)
-    if any(b.is_cancelled for b in bookings):
-        calendar.add("method", "PUBLISH")
-    for booking in bookings:
-        calendar.add_component(_booking_event(booking))
-    return calendar.to_ical()
-
-
-def allocations_ics(allocations: list[Allocation], *, name: str) -> bytes:
+def allocation_events(allocation: Allocation):
     """Move-in and move-out days as all-day events."""
-    calendar = _calendar(name)
-    for allocation in allocations:
-        days = (
-            ("move-in", _("Move in"), allocation.move_in),
-            ("move-out", _("Move out"), allocation.move_out),
+    days = (
+        ("move-in", _("Move in"), allocation.move_in),
+        ("move-out", _("Move out"), allocation.move_out),
+    )
+    for kind, label, day in days:
+        yield ics.event(
+            uid=f"allocation-{allocation.pk}-{kind}",
+            start=day,
+            end=None,
+            summary=f"{allocation.startup.name}: {label} · {allocation.space.code}",
+            transparent=True,
         )
-        for kind, label, day in days:
-            event = Event()
-            event.add("uid", f"allocation-{allocation.pk}-{kind}@{_domain()}")
-            event.add("dtstamp", timezone.now())
-            event.add("dtstart", day)
-            event.add("summary", f"{allocation.startup.name}: {label} · {allocation.space.code}")
-            event.add("location", LOCATION)
-            event.add("transp", "TRANSPARENT")
-            calendar.add_component(event)
-    return calendar.to_ical()
+
+
+def bookings_calendar(bookings, allocations=(), *, name: str):
+    cal = ics.calendar(name)
+    for booking in bookings:
+        cal.add_component(booking_event(booking))
+    for allocation in allocations:
+        for item in allocation_events(allocation):
+            cal.add_component(item)
+    return cal

@@ -10,15 +10,15 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from icalendar import Calendar
 
+from nurture.core import ics as core_ics
 from nurture.startups.models import Startup
 
 from . import ics, selectors, services
@@ -59,12 +59,6 @@ def staff_required(view):
 
 def _form_error(form, error: services.WorkspaceError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-def _ics_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _day_links(day) -> dict:
@@ -191,8 +185,8 @@ def booking_ics(request, pk):
     booking = get_object_or_404(RoomBooking.objects.select_related("startup", "room"), pk=pk)
     if not can_view_booking(request.user, booking):
         raise Http404
-    content = ics.bookings_ics([booking], name=_("Meeting-room booking"))
-    return _ics_response(content, f"room-booking-{booking.pk}.ics")
+    cal = ics.bookings_calendar([booking], name=_("Meeting-room booking"))
+    return core_ics.response(cal, f"room-booking-{booking.pk}.ics")
 
 
 @login_required
@@ -203,12 +197,10 @@ def startup_ics(request, pk):
     require(can_view_workspace(request.user, startup))
     coming, _history = selectors.startup_bookings(startup)
     current, _past = selectors.startup_allocations(startup)
-    calendar = Calendar.from_ical(
-        ics.bookings_ics(coming, name=_("%(startup)s at the Lab") % {"startup": startup.name})
+    cal = ics.bookings_calendar(
+        coming, current, name=_("%(startup)s at the Lab") % {"startup": startup.name}
     )
-    for event in Calendar.from_ical(ics.allocations_ics(current, name="")).walk("VEVENT"):
-        calendar.add_component(event)
-    return _ics_response(calendar.to_ical(), f"workspace-{startup.pk}.ics")
+    return core_ics.response(cal, f"workspace-{startup.pk}.ics")
 
 
 @login_required

@@ -56,6 +56,12 @@ ROWS = {
         lambda w: [w.booking.pk],
         team_only(member=REDIRECT, staff=REDIRECT),
     ),
+    # Another startup's booking is not found, as if it did not exist.
+    "compute:booking_ics": (
+        "get",
+        lambda w: [w.booking.pk],
+        roles(404, anonymous=LOGIN, member=200, manager=200, admin=200),
+    ),
     "compute:availability": ("get", lambda w: [], FOUNDERS_AND_STAFF),
     "compute:inventory": ("get", lambda w: [], staff_only()),
     "compute:inventory_new": ("get", lambda w: ["node"], staff_only()),

@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -130,3 +131,26 @@ def test_peak_load_frees_gpus_at_the_end_instant():
     hour = timedelta(hours=1)
     assert peak_load([(t, t + hour, 3), (t + hour, t + 2 * hour, 4)], t, t + 2 * hour) == 4
     assert peak_load([(t, t + 2 * hour, 3), (t + hour, t + 3 * hour, 4)], t, t + 3 * hour) == 7
+
+
+def test_a_booking_downloads_as_an_ics_event_for_its_startup_only(client, compute):
+    from icalendar import Calendar
+
+    start = next_hour(3)
+    booking = booking_create(
+        startup=compute.startup,
+        gpu_model=compute.a100,
+        gpus=2,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        actor=compute.founder,
+    )
+    url = reverse("compute:booking_ics", args=[booking.pk])
+    client.force_login(compute.founder)
+    response = client.get(url)
+    assert response["Content-Type"].startswith("text/calendar")
+    (event,) = Calendar.from_ical(response.content).walk("VEVENT")
+    assert event.decoded("dtstart") == booking.starts_at
+    assert "2 × NVIDIA A100 80GB" in str(event["summary"])
+    client.force_login(compute.other_founder)
+    assert client.get(url).status_code == 404
