@@ -142,8 +142,9 @@ def _kinds() -> dict[str, tuple[bool, bool]]:
 # --- the guard --------------------------------------------------------------------------------
 
 
-def test_every_form_has_a_fuzz_target():
-    targeted = {target.view for target in fuzzing.FORM_TARGETS}
+def unfuzzed(targets, action_only) -> list[str]:
+    """What is wrong with the coverage of POSTs by `targets` and `action_only`, one line each."""
+    targeted = {target.view for target in targets}
     kinds = _kinds()
     posts = {name for name, (takes_post, _fields) in kinds.items() if takes_post}
     posts |= {name for name, row in _matrix().items() if row[0] == "post"}
@@ -151,19 +152,36 @@ def test_every_form_has_a_fuzz_target():
         f"{name} takes a POST but is not fuzzed: add a FormTarget(view={name!r}, ...) to "
         "FORM_TARGETS in tests/security/fuzzing.py (its role, a valid submission, the tables "
         "and rows a refusal must leave alone), or, if it is a button without fields, list it "
-        "in ACTION_ONLY here with what it does."
-        for name in sorted(posts - targeted - set(ACTION_ONLY))
+        "in ACTION_ONLY in tests/security/test_every_form_is_fuzzed.py with what it does."
+        for name in sorted(posts - targeted - set(action_only))
     ]
     problems += [
         f"{name} is in ACTION_ONLY but reads fields of the request: give it a FormTarget."
-        for name in sorted(ACTION_ONLY)
+        for name in sorted(action_only)
         if kinds.get(name, (False, False))[1]
     ]
     problems += [
         f"{name} is listed (FORM_TARGETS or ACTION_ONLY) but no such URL takes a POST."
-        for name in sorted((targeted | set(ACTION_ONLY)) - posts)
+        for name in sorted((targeted | set(action_only)) - posts)
     ]
+    return problems
+
+
+def test_every_form_has_a_fuzz_target():
+    problems = unfuzzed(fuzzing.FORM_TARGETS, ACTION_ONLY)
     assert problems == [], "\n".join(problems)
+
+
+def test_a_form_without_a_target_is_named():
+    """The guard can fail: without the tokens form's target, or with a form passed off as a
+    button, it says which URL and what to do."""
+    without = [t for t in fuzzing.FORM_TARGETS if t.view != "accounts:tokens"]
+    problems = unfuzzed(without, ACTION_ONLY)
+    assert len(problems) == 1
+    assert problems[0].startswith("accounts:tokens takes a POST but is not fuzzed")
+    assert unfuzzed(without, {**ACTION_ONLY, "accounts:tokens": "a form"}) == [
+        "accounts:tokens is in ACTION_ONLY but reads fields of the request: give it a FormTarget."
+    ]
 
 
 def test_every_target_names_its_url():
