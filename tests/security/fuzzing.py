@@ -274,6 +274,12 @@ def _later_areas(ns: SimpleNamespace, other_startup: Startup, manager) -> None:
     ns.swap_assignment = Assignment.objects.create(
         round=ns.reviews_round, application=ns.reviews_application, reviewer=third
     )
+    # The reviewer's draft of the written review, which the review form goes on editing.
+    ns.draft_review = reviews.review_save(
+        user=ns.users["reviewer"],
+        assignment=ns.reviews_assignment,
+        changes={"comment": "First thoughts.", "confidence": 2},
+    )
     # A programme of its own, whose rubric no submitted review locks yet.
     ns.rubric_programme = factories.ProgrammeFactory()
     ns.rubric_criterion = reviews.rubric_ensure(programme=ns.rubric_programme)[0]
@@ -1238,6 +1244,7 @@ FORM_TARGETS = [
         _reviewer,
         _review_fields,
         tables=(Review, Score),
+        rows=lambda w: [w.ns.draft_review, *Score.objects.filter(review=w.ns.draft_review)],
     ),
     _t(
         "reviews:panel_tap",
