@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 
 from nurture.startups.models import Startup
 from nurture.workspace import selectors, services
+from nurture.workspace.forms import in_calendar_range
 from nurture.workspace.models import Allocation, RoomBooking, Space, SpaceKind
 from nurture.workspace.permissions import (
     bookings_visible_to,
@@ -163,6 +164,13 @@ def room_day(request, day: Query[date]):
     user = request.user
     if not can_view_rooms(user):
         raise PermissionDenied
+    if not in_calendar_range(day):
+        raise ApiError(
+            422,
+            _("Choose a day within ten years of today."),
+            code="invalid",
+            errors=[field_error("day", _("Choose a day within ten years of today."))],
+        )
     own = set(Startup.objects.filter(memberships__user_id=user.pk).values_list("pk", flat=True))
     staff = can_manage_workspace(user)
     _hours, days = selectors.room_days(day)

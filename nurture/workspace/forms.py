@@ -104,12 +104,22 @@ class MoveOutForm(BootstrapMixin, forms.Form):
     move_out = forms.DateField(label=_("Move-out day"), widget=DateInput())
 
 
+# Calendars show days within ten years of today; further is a typing mistake (and the first
+# and last days a date can hold do not survive the conversion to UTC).
+CALENDAR_YEARS = 10
+
+
+def in_calendar_range(day) -> bool:
+    today = timezone.localdate()
+    return abs((day - today).days) <= CALENDAR_YEARS * 366
+
+
 class DayForm(forms.Form):
-    """The day a calendar or the floor plan shows; a bad value falls back to today."""
+    """The day a calendar or the floor plan shows; a bad or far-off value falls back to
+    today."""
 
     date = forms.DateField(required=False)
 
     def day(self):
-        if self.is_valid() and self.cleaned_data.get("date"):
-            return self.cleaned_data["date"]
-        return timezone.localdate()
+        day = self.cleaned_data.get("date") if self.is_valid() else None
+        return day if day and in_calendar_range(day) else timezone.localdate()

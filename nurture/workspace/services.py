@@ -297,13 +297,10 @@ def _on_slot(moment: datetime) -> bool:
 
 
 def _check_booking_window(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    # Comparisons first: they hold for any datetime, where converting a far-off one to Hong
+    # Kong time could overflow.
     if ends_at <= starts_at:
         raise WorkspaceError(_("The booking must end after it starts."), field="ends_at")
-    if not (_on_slot(starts_at) and _on_slot(ends_at)):
-        raise WorkspaceError(
-            _("Bookings start and end on the quarter hour (for example 10:00 or 10:15)."),
-            field="starts_at",
-        )
     if starts_at < now:
         raise WorkspaceError(_("This time has already passed."), field="starts_at")
     if starts_at > now + BOOKING_HORIZON:
@@ -316,6 +313,11 @@ def _check_booking_window(starts_at: datetime, ends_at: datetime, now: datetime)
             _("A booking lasts at most %(hours)s hours.")
             % {"hours": int(MAX_BOOKING.total_seconds() // 3600)},
             field="ends_at",
+        )
+    if not (_on_slot(starts_at) and _on_slot(ends_at)):
+        raise WorkspaceError(
+            _("Bookings start and end on the quarter hour (for example 10:00 or 10:15)."),
+            field="starts_at",
         )
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     opens = OPENS.strftime("%H:%M")

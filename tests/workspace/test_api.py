@@ -71,3 +71,24 @@ def test_another_startups_bookings_are_neither_listed_nor_named(lab):
 def test_allocations_are_a_founders_own(lab):
     items = api_for(lab.founder).get("/workspace/allocations").json()["items"]
     assert [(i["startup"], i["space_code"]) for i in items] == [(lab.startup.pk, "N-01")]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_far_off_day_is_refused_not_a_server_error(lab, day):
+    response = api_for(lab.founder).get(f"/workspace/rooms/day?day={day}")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "day"
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at"),
+    [
+        ("9999-12-31T23:00:00+00:00", "9999-12-31T23:45:00+00:00"),
+        ("0001-01-01T00:00:00+00:00", "0001-01-01T01:00:00+00:00"),
+    ],
+)
+def test_far_off_booking_times_are_refused_not_a_server_error(lab, starts_at, ends_at):
+    body = {**booking_body(lab), "starts_at": starts_at, "ends_at": ends_at}
+    response = api_for(lab.founder).post("/workspace/bookings", body)
+    assert response.status_code == 422
+    assert RoomBooking.objects.count() == 0

@@ -275,3 +275,12 @@ def test_showing_what_is_free_for_other_dates_gives_nothing(client, lab):
     assert [s.code for s in response.context["proposal"].spaces] == ["N-01"]
     assert response.context["form"].initial["move_in"] == after
     assert not Allocation.objects.filter(startup=startup).exists()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_far_off_days_show_today_instead(client, lab, day):
+    client.force_login(lab.manager)
+    for name in ("workspace:rooms", "workspace:floor"):
+        response = client.get(reverse(name), {"date": day})
+        assert response.status_code == 200
+        assert response.context["day"] == timezone.localdate()
