@@ -94,8 +94,10 @@ class BenefitItemForm(forms.ModelForm):
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"
-                self.fields[name].widget.attrs["aria-invalid"] = "true"
+                # The formset's own fields (id, DELETE) have no class of their own.
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
 
     def line(self) -> services.BenefitLine:
         data = self.cleaned_data

@@ -208,3 +208,13 @@ def test_programme_list_query_count_does_not_grow(staff_client, programme, count
         other = factories.ProgrammeFactory()
         BenefitItem.objects.create(programme=other, kind="other", label="Line")
     assert count_queries(lambda: staff_client.get(url)) == one
+
+
+@pytest.mark.parametrize("value", ["not-a-number", "999999999", "-1"])
+def test_a_tampered_line_id_is_refused_with_the_form_shown_again(staff_client, programme, value):
+    data, _items = _post_data(programme)
+    data |= {"benefits-0-id": value}
+    response = staff_client.post(_url(programme), data)
+    assert response.status_code == 200
+    assert not response.context["formset"].is_valid()
+    assert programme.benefits.get(label="Seed funding").amount == Decimal("100000")
