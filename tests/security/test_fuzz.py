@@ -24,8 +24,6 @@ FUZZ = settings(
 # Targets that find a bug in the area they fuzz, until that area is fixed: name -> reason.
 # Each bug has its smallest known example in KNOWN_500S below.
 KNOWN_FAILURES: dict[str, str] = {
-    "programme_edit": "nurture/programmes/forms.py BenefitItemForm.full_clean: KeyError 'class' "
-    "when a hidden field (the formset's programme or id) has an error",
     "round_create": "reviewers PanelRoundForm.panel: an id beyond 64 bits raises OverflowError "
     "in ModelMultipleChoiceField on SQLite",
 }
@@ -33,12 +31,6 @@ KNOWN_FAILURES: dict[str, str] = {
 # The smallest known submissions that answer 500: (target, fields changed from its valid
 # submission, where the bug is). Strict: once the area is fixed, the entry must go.
 KNOWN_500S = [
-    (
-        "programme_edit",
-        {"benefits-0-programme": "0"},
-        "nurture/programmes/forms.py BenefitItemForm.full_clean adds ' is-invalid' to "
-        "widget.attrs['class'], which a HiddenInput does not have: KeyError",
-    ),
     (
         "round_create",
         {"panel": "9223372036854775808"},
