@@ -146,3 +146,9 @@ def log_in(page, email: str, password: str) -> None:
         page.get_by_label("Authentication code").fill(totp_now(user))
         page.get_by_role("button", name="Verify").click()
     page.wait_for_url("**/dashboard/")
+
+
+def open_menu(page, menu: str, item: str) -> None:
+    """Follow a link of the navigation bar's `menu` (Programme, Benefits, Oversight)."""
+    page.locator("#nav").get_by_role("button", name=menu, exact=True).click()
+    page.locator("#nav").get_by_role("link", name=item, exact=True).click()

@@ -9,7 +9,13 @@ from nurture.reviewers.models import RoundKind
 from nurture.reviews import services
 from nurture.reviews.models import Review, ReviewState
 from tests import factories
-from tests.e2e.conftest import _REPORT_CSP_VIOLATIONS, csp_violations, log_in, shot
+from tests.e2e.conftest import (
+    _REPORT_CSP_VIOLATIONS,
+    csp_violations,
+    log_in,
+    open_menu,
+    shot,
+)
 from tests.reviews.helpers import assign, published_round, submitted_review
 
 
@@ -169,7 +175,7 @@ def test_a_programme_manager_reads_the_round_and_edits_the_rubric(page):
     manager = factories.ProgrammeManagerFactory(email="manager@example.com")
 
     log_in(page, manager.email, factories.PASSWORD)
-    page.get_by_role("link", name="Reviews", exact=True).first.click()
+    open_menu(page, "Programme", "Reviews")
     shot(page, "reviews-19-rounds")
     page.get_by_role("link", name=str(assignment.round)).click()
     expect(page.get_by_text("2 of 3 reviews submitted")).to_be_visible()
