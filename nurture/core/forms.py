@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models as django_models
 
 
 class BootstrapMixin:
@@ -44,3 +45,32 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+# The widest integer a database column holds (bigint); SQLite raises OverflowError for wider.
+_BIGINT = 2**63
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, refusing ids that no integer column can hold before it looks them
+    up: "9223372036854775808" is an invalid choice, not a server error on SQLite. Every
+    multiple choice of rows in Nurture's forms uses it."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        field = self.queryset.model._meta.pk if key == "pk" else None
+        if field is None and self.to_field_name:
+            field = self.queryset.model._meta.get_field(self.to_field_name)
+        if isinstance(field, django_models.IntegerField | django_models.AutoField):
+            for pk in value if isinstance(value, list | tuple) else [value]:
+                try:
+                    number = int(str(pk).strip())
+                except ValueError:
+                    continue  # Django's own check refuses it
+                if not -_BIGINT <= number < _BIGINT:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)

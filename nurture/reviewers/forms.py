@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nurture.accounts.models import Role, User
-from nurture.core.forms import BootstrapMixin, DateTimeInput
+from nurture.core.forms import BootstrapMixin, DateTimeInput, ModelMultipleChoiceField
 from nurture.programmes.models import Sector
 from nurture.startups.models import Startup
 
@@ -16,7 +16,7 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    sectors = forms.ModelMultipleChoiceField(
+    sectors = ModelMultipleChoiceField(
         label=_("Sectors"),
         queryset=Sector.objects.order_by("name"),
         required=False,
@@ -47,7 +47,7 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
 
 
 class StaffProfileForm(ProfileForm):
-    holdings = forms.ModelMultipleChoiceField(
+    holdings = ModelMultipleChoiceField(
         label=_("Startups the reviewer holds equity in"),
         queryset=Startup.objects.order_by("name"),
         required=False,
@@ -98,7 +98,7 @@ def reviewer_choices():
 
 
 class PanelRoundForm(BootstrapMixin, forms.ModelForm):
-    panel = forms.ModelMultipleChoiceField(
+    panel = ModelMultipleChoiceField(
         label=_("Panel members"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,

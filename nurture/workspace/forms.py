@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nurture.core.forms import BootstrapMixin, DateInput
+from nurture.core.forms import BootstrapMixin, DateInput, ModelMultipleChoiceField
 
 from . import services
 from .models import Space, SpaceKind
@@ -58,7 +58,7 @@ class SpaceForm(BootstrapMixin, forms.ModelForm):
         fields = list(services.SPACE_FIELDS)
 
 
-class SpaceChoiceField(forms.ModelMultipleChoiceField):
+class SpaceChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, space):
         parts = [space.code]
         if space.kind == SpaceKind.OFFICE:
