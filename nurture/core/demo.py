@@ -29,6 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from nurture.accounts.models import Role, User
@@ -902,8 +903,13 @@ def demo_anchor() -> datetime:
 
 
 def demo_load() -> DemoResult:
-    """Create whatever part of the demo programme is missing; change nothing that exists."""
-    with transaction.atomic():
+    """Create whatever part of the demo programme is missing; change nothing that exists.
+
+    The e-mails that loading causes (payments, credit alerts, decisions) would go to fictional
+    addresses: they are kept in memory, not sent, nor printed by the console backend.
+    """
+    quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    with quiet, transaction.atomic():
         return _Loader(plan_build(demo_anchor())).run()
 
 

@@ -26,7 +26,8 @@ def write_logins(stdout, logins: list[tuple[str, str, str]]) -> None:
     stdout.write("Demo logins (one per role; every demo account of a role shares its password):")
     # Staff roles sign in with a two-factor code too (`nurture demo` makes a new backup code).
     two_factor = demo.demo_two_factor()
+    width = max(len(role) for role, _email, _password in logins)
     for role, email, password in logins:
-        stdout.write(f"  {role:<18} {email:<36} {password}")
+        stdout.write(f"  {role:<{width}}  {email:<36} {password}")
         if email in two_factor:
-            stdout.write(f"  {'':<18} {two_factor[email]}")
+            stdout.write(f"  {'':<{width}}  {two_factor[email]}")
