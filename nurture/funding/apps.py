@@ -7,4 +7,7 @@ class FundingConfig(AppConfig):
     verbose_name = _("Seed funding")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deploy check on the field keys)
+        from . import (
+            checks,  # noqa: F401  (registers the deploy check on the field keys)
+            personal_data,  # noqa: F401  (registers the data-export contribution)
+        )

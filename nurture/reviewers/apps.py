@@ -8,4 +8,7 @@ class ReviewersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import (
+            personal_data,  # noqa: F401  (registers the data-export contribution)
+            signals,  # noqa: F401
+        )

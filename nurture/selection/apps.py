@@ -6,3 +6,6 @@ class SelectionConfig(AppConfig):
     name = "nurture.selection"
     verbose_name = _("Calibration and selection")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import personal_data  # noqa: F401  (registers the data-export contribution)

@@ -6,3 +6,6 @@ class WorkspaceConfig(AppConfig):
     name = "nurture.workspace"
     verbose_name = _("Working space")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import personal_data  # noqa: F401  (registers the data-export contribution)
