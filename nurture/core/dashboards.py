@@ -15,14 +15,28 @@ from nurture.reviewers.selectors import reviewer_bidding
 from nurture.reviews.selectors import reviewer_dashboard
 from nurture.startups.models import Invitation, Startup
 
+FOUNDER_APPLICATION_FIELDS = (
+    "state",
+    "startup__name",
+    "cohort__name",
+    "cohort__year",
+    "cohort__intake",
+    "cohort__starts_on",
+    "cohort__call__cohort_id",
+    "cohort__call__opens_at",
+    "cohort__call__closes_at",
+)
+
 
 def founder(user):
     startups = list(
         Startup.objects.filter(memberships__user_id=user.pk).select_related("sector").distinct()
     )
+    # Only what the page shows: the answers are long texts that it never displays.
     applications = list(
         Application.objects.filter(startup__in=startups)
         .select_related("startup", "cohort__call")
+        .only(*FOUNDER_APPLICATION_FIELDS)
         .order_by("-cohort__starts_on")
     )
     applied_cohorts = {(a.startup_id, a.cohort_id) for a in applications}
