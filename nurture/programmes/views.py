@@ -272,6 +272,15 @@ def application_list(request, pk):
     params.pop("state", None)
     if query.state != STATE_ALL_BUT_DRAFTS:
         params["state"] = query.state
+    # The pages' links, built here once rather than by four template tags.
+    pages = params.copy()
+
+    def page_link(number: int) -> str:
+        pages["page"] = number
+        return f"?{pages.urlencode()}"
+
+    previous_href = page_link(page.previous_page_number()) if page.has_previous() else ""
+    next_href = page_link(page.next_page_number()) if page.has_next() else ""
     context = {
         "cohort": cohort,
         "form": form,
@@ -282,6 +291,8 @@ def application_list(request, pk):
         "applications": mark_safe("".join(table.rows_html(page.object_list))),  # noqa: S308
         "headers": table.headers_html(LIST_HEADERS, query.sort, params, "#applications-table"),
         "search_input": table.search_input_html(form["q"]),
+        "previous_href": previous_href,
+        "next_href": next_href,
         "sector_options": table.options_html(
             [("", _("All sectors"))]
             + [(sector.slug, sector.display_name) for sector in selectors.sectors()],

@@ -171,6 +171,11 @@ def test_pages_of_fifty(staff_client, cohort):
     second = staff_client.get(_url(cohort, sort="startup", page=2))
     assert _names(second) == ["Startup 50", "Startup 51", "Startup 52"]
     assert "Page 2 of 2" in second.content.decode()
+    # The page links keep the sort and go to the neighbouring page only.
+    assert first.context["next_href"] == "?sort=startup&page=2"
+    assert first.context["previous_href"] == ""
+    assert second.context["previous_href"] == "?sort=startup&page=1"
+    assert 'href="?sort=startup&amp;page=1"' in second.content.decode()
 
 
 def test_htmx_request_gets_only_the_table(staff_client, cohort):
