@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DateTimeField, F
+from django.db.models import CharField, Count, DateTimeField, Exists, F, OuterRef
 from django.db.models.deletion import ProtectedError, RestrictedError
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from nurture.accounts.models import Role, User
@@ -81,12 +81,17 @@ def _decided_at():
 
 def applications_due(now: datetime):
     cutoff = months_before(now, schedule()["applications_not_admitted_months"])
-    done = Anonymisation.objects.filter(target_type="applications.application").values("target_id")
+    # The marks hold ids as text (one table for every kind of row): compare them as text,
+    # which PostgreSQL, unlike SQLite, does not do by itself.
+    done = Anonymisation.objects.filter(
+        target_type="applications.application",
+        target_id=Cast(OuterRef("pk"), output_field=CharField()),
+    )
     return (
         Application.objects.filter(state__in=NOT_ADMITTED)
         .annotate(decision_at=_decided_at())
         .filter(decision_at__lte=cutoff)
-        .exclude(pk__in=done.values_list("target_id", flat=True))
+        .exclude(Exists(done))
     )
 
 
