@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.transaction import atomic, set_rollback
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nurture.compute.models import UsageRecord
@@ -15,7 +15,7 @@ from nurture.compute.selectors import quota_of
 from nurture.compute.services import ImportRejected, slurm_import
 from nurture.resources.models import LedgerTransaction
 from nurture.resources.selectors import ledger_problems
-from tests.compute.conftest import lab
+from tests.compute.conftest import grant, lab
 
 BASE = datetime(2026, 11, 1)
 jobs = st.lists(
@@ -55,10 +55,16 @@ def expected_hours(selected) -> Decimal:
 
 @settings(max_examples=10, deadline=None)
 @given(batch=jobs, bad=st.sampled_from(BAD), where=st.integers(0, 30))
+# The largest batch: 30 jobs of 6 hours on 8 GPUs each, all one startup's.
+@example(batch=[("alpha-vision", 0, 6 * 3600, 8)] * 30, bad=BAD[0], where=0)
 @pytest.mark.django_db
 def test_each_job_is_debited_once_and_a_bad_row_anywhere_posts_nothing(batch, bad, where):
     with atomic():
         w = lab()
+        # Enough GPU-hours for the largest batch (30 jobs × 6 h × 8 GPUs): this property is
+        # about debiting once; a batch beyond the quota is refused, as tested elsewhere.
+        for startup in (w.startup, w.other):
+            grant(startup, startup.applications.get().cohort.programme, hours=Decimal("1500"))
         lines = [line(1000 + n, job) for n, job in enumerate(batch)]
         position = min(where, len(lines))
         broken = [*lines[:position], bad, *lines[position:]]
