@@ -36,8 +36,9 @@ def _detail_prefix(script_prefix: str) -> str:
 
 
 def rows_html(values) -> list[SafeString]:
-    """One `<tr>` per application, from rows of `selectors.cohort_applications().values()`."""
+    """One `<tr>` per application, from rows of `selectors.cohort_application_rows()`."""
     language = get_language() or ""
+    zone = timezone.get_current_timezone()
     months, states, stages = _labels(language)
     detail = _detail_prefix(get_script_prefix())
     chinese = language.startswith("zh")
@@ -48,7 +49,7 @@ def rows_html(values) -> list[SafeString]:
             submitted = "—"
         else:
             # The same text as |date:"DATETIME_FORMAT" (nurture/formats), in Hong Kong time.
-            local = timezone.localtime(submitted)
+            local = submitted.astimezone(zone)
             if chinese:
                 submitted = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
             else:
