@@ -34,7 +34,7 @@ def founder(user):
     )
     # Only what the page shows: the answers are long texts that it never displays.
     applications = list(
-        Application.objects.filter(startup__in=startups)
+        Application.objects.filter(startup_id__in=[startup.pk for startup in startups])
         .select_related("startup", "cohort__call")
         .only(*FOUNDER_APPLICATION_FIELDS)
         .order_by("-cohort__starts_on")

@@ -1,4 +1,5 @@
 import decimal
+import functools
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -142,6 +143,69 @@ def cohort_applications(*, cohort: Cohort, query: ApplicationQuery):
         .select_related("startup", "sector")
         .order_by(order, "pk")
     )
+
+
+# What the list's heading shows of its cohort, its programme and its call.
+_HEADING_FIELDS = (
+    (Cohort, "c", ("id", "name", "year", "intake", "capacity", "programme_id")),
+    (Programme, "p", ("id", "name", "name_zh_hant")),
+    (Call, "k", ("id", "cohort_id", "opens_at", "closes_at")),
+)
+_BIGINT = 2**63
+
+
+@functools.cache
+def _heading_query(vendor: str) -> tuple[str, tuple]:
+    """The SQL, and each model's field names in the order of its concrete fields (the order
+    that `Model.from_db` expects the values in)."""
+    quote = connection.ops.quote_name
+    layout = []
+    for model, alias, names in _HEADING_FIELDS:
+        fields = [field for field in model._meta.concrete_fields if field.attname in names]
+        layout.append((alias, tuple(field.attname for field in fields), fields))
+    columns = ", ".join(
+        f"{alias}.{quote(field.column)}" for alias, _, fields in layout for field in fields
+    )
+    sql = (
+        f"SELECT {columns} FROM {quote(Cohort._meta.db_table)} c"  # noqa: S608
+        f" INNER JOIN {quote(Programme._meta.db_table)} p ON p.id = c.programme_id"
+        f" LEFT OUTER JOIN {quote(Call._meta.db_table)} k ON k.cohort_id = c.id"
+        " WHERE c.id = %s"
+    )
+    return sql, tuple(names for _, names, _ in layout)
+
+
+def cohort_heading(pk: int) -> Cohort | None:
+    """The cohort of the application list, with only what its heading shows of the cohort,
+    its programme and its call (any other field loads when read), or None.
+
+    The same objects as `Cohort.objects.select_related("programme", "call").only(...)`, in a
+    query written out for the page that programme managers open most
+    (`tests/programmes/test_list_rows.py` compares them).
+    """
+    if not -_BIGINT <= pk < _BIGINT:
+        return None
+    sql, (cohort_fields, programme_fields, call_fields) = _heading_query(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = iter(row)
+    cohort = Cohort.from_db(connection.alias, cohort_fields, [next(values) for _ in cohort_fields])
+    cohort._state.fields_cache["programme"] = Programme.from_db(
+        connection.alias, programme_fields, [next(values) for _ in programme_fields]
+    )
+    call_values = dict(zip(call_fields, values, strict=True))
+    call = None
+    if call_values["id"] is not None:
+        if connection.vendor == "sqlite":  # naive datetimes, in UTC
+            for name in ("opens_at", "closes_at"):
+                call_values[name] = call_values[name].replace(tzinfo=UTC)
+        call = Call.from_db(connection.alias, call_fields, list(call_values.values()))
+        call._state.fields_cache["cohort"] = cohort
+    cohort._state.fields_cache["call"] = call
+    return cohort
 
 
 # What each row of the list shows: `cohort_application_rows` gives dicts with these keys.

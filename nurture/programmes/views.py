@@ -54,17 +54,6 @@ from .permissions import (
 from .selectors import STATE_ALL, STATE_ALL_BUT_DRAFTS
 
 PAGE_SIZE = 50
-# What the list's heading shows of its cohort, programme and call.
-LIST_COHORT_FIELDS = (
-    "name",
-    "year",
-    "intake",
-    "capacity",
-    "programme__name",
-    "programme__name_zh_hant",
-    "call__opens_at",
-    "call__closes_at",
-)
 # The sortable columns: (sort key, header, alignment).
 LIST_HEADERS = (
     ("startup", gettext_lazy("Startup"), ""),
@@ -237,9 +226,9 @@ def application_list(request, pk):
     example to help a team before the deadline; opening any application, draft or not, is
     recorded in the audit log by `application_detail`.
     """
-    cohort = get_object_or_404(
-        Cohort.objects.select_related("programme", "call").only(*LIST_COHORT_FIELDS), pk=pk
-    )
+    cohort = selectors.cohort_heading(pk)
+    if cohort is None:
+        raise Http404
     require(can_list_applications(request.user, cohort))
     form = ApplicationFilterForm(request.GET)
     query = form.query()

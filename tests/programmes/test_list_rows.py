@@ -5,10 +5,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from nurture.applications.models import ApplicationState, Stage
 from nurture.programmes import selectors
-from nurture.programmes.models import Sector
+from nurture.programmes.models import Call, Cohort, Sector
 from nurture.programmes.selectors import (
     LIST_COLUMNS,
     STATE_ALL,
@@ -103,3 +105,49 @@ def test_an_empty_window_runs_no_query(cohort, django_assert_num_queries):
             )
             == []
         )
+
+
+HEADING_FIELDS = (
+    "name",
+    "year",
+    "intake",
+    "capacity",
+    "programme__name",
+    "programme__name_zh_hant",
+    "call__opens_at",
+    "call__closes_at",
+)
+
+
+def test_the_heading_is_the_orms_cohort_programme_and_call(cohort):
+    orm = Cohort.objects.select_related("programme", "call").only(*HEADING_FIELDS).get(pk=cohort.pk)
+    heading = selectors.cohort_heading(cohort.pk)
+    for name in ("pk", "name", "year", "intake", "capacity", "programme_id", "display_name"):
+        assert getattr(heading, name) == getattr(orm, name), name
+    assert heading.programme.display_name == orm.programme.display_name
+    assert heading.programme.pk == orm.programme.pk
+    assert (heading.call.pk, heading.call.opens_at, heading.call.closes_at) == (
+        orm.call.pk,
+        orm.call.opens_at,
+        orm.call.closes_at,
+    )
+    assert heading.call.opens_at.utcoffset().total_seconds() == 0
+    assert heading.call.cohort is heading
+    # Fields the heading leaves out load when read, as with `only()`.
+    assert heading.starts_on == orm.starts_on
+    with CaptureQueriesContext(connection) as queries:
+        assert heading.programme.display_name
+        assert heading.call.closes_at
+    assert len(queries) == 0
+
+
+def test_a_cohort_without_a_call_has_none_and_a_missing_one_is_none():
+    without_call = factories.CallFactory().cohort
+    Call.objects.filter(cohort=without_call).delete()
+    heading = selectors.cohort_heading(without_call.pk)
+    assert heading.pk == without_call.pk
+    with pytest.raises(Cohort.call.RelatedObjectDoesNotExist):
+        heading.call  # noqa: B018 - the same as the ORM's cohort without a call
+    assert selectors.cohort_heading(without_call.pk + 1000) is None
+    assert selectors.cohort_heading(2**63) is None
+    assert selectors.cohort_heading(-(2**63) - 1) is None
