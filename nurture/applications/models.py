@@ -157,7 +157,8 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["cohort", "state"]),
-            # The programme manager's list: a cohort's applications, latest submission first.
+            # The programme manager's list: a cohort's applications, latest submission first
+            # (on PostgreSQL with NULLS LAST, as the list sorts: migration 0004).
             models.Index(
                 fields=["cohort", "-submitted_at", "id"], name="application_cohort_latest"
             ),

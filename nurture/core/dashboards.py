@@ -30,7 +30,8 @@ FOUNDER_APPLICATION_FIELDS = (
 
 def founder(user):
     startups = list(
-        Startup.objects.filter(memberships__user_id=user.pk).select_related("sector").distinct()
+        # One membership per startup and user (a unique constraint): no DISTINCT needed.
+        Startup.objects.filter(memberships__user_id=user.pk).select_related("sector")
     )
     # Only what the page shows: the answers are long texts that it never displays.
     applications = list(

@@ -20,14 +20,31 @@ def programme_default() -> Programme | None:
     return Programme.objects.filter(is_active=True).order_by("id").first()
 
 
+CALLS_CACHE_KEY = "programmes:calls-current"
+# Calls change a few times a year, and every dashboard lists the open ones. An edit reaches
+# this process at once (calls_forget) and other processes at most this late; a call opening
+# or closing is exact, since the cached calls are filtered by the time of each request.
+CALLS_CACHE_SECONDS = 60
+
+
 def calls_current() -> list[Call]:
     """Calls that are open now or open in the future, soonest deadline first."""
     now = timezone.now()
-    return list(
-        Call.objects.filter(closes_at__gt=now)
-        .select_related("cohort__programme")
-        .order_by("closes_at")
-    )
+    cached = cache.get(CALLS_CACHE_KEY)
+    if cached is None:
+        cached = list(
+            Call.objects.filter(closes_at__gt=now)
+            .select_related("cohort__programme")
+            .order_by("closes_at")
+        )
+        cache.set(CALLS_CACHE_KEY, cached, CALLS_CACHE_SECONDS)
+    return [call for call in cached if call.closes_at > now]
+
+
+def calls_forget(**kwargs) -> None:
+    """Drop the cached calls; connected to the saves and deletes of calls, their cohorts and
+    programmes in apps.py."""
+    cache.delete(CALLS_CACHE_KEY)
 
 
 def calls_open() -> list[Call]:

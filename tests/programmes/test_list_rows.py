@@ -151,3 +151,13 @@ def test_a_cohort_without_a_call_has_none_and_a_missing_one_is_none():
     assert selectors.cohort_heading(without_call.pk + 1000) is None
     assert selectors.cohort_heading(2**63) is None
     assert selectors.cohort_heading(-(2**63) - 1) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite sorts NULLs last itself")
+def test_postgresqls_list_index_puts_drafts_last_as_the_list_does():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", ["application_cohort_latest"]
+        )
+        (definition,) = cursor.fetchone()
+    assert "submitted_at DESC NULLS LAST, id" in definition
