@@ -8,7 +8,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nurture.core import ics
+from nurture.core.permissions import require, role_required
 from nurture.startups.models import Startup
 
 from . import selectors, services
@@ -48,21 +48,7 @@ from .permissions import (
     can_view_compute,
 )
 
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def staff_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        require(can_manage_compute(request.user))
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+staff_required = role_required(can_manage_compute)
 
 
 def _form_error(form, error: services.ComputeError) -> None:

@@ -6,11 +6,6 @@
 - A startup's founders see its schedule and what was paid (not the bank details).
 """
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-
 from nurture.accounts.models import Role
 from nurture.startups.permissions import is_member
 
@@ -67,24 +62,3 @@ def can_view_disbursement(user, disbursement: Disbursement) -> bool:
 
 def can_view_bank_details(user, disbursement: Disbursement) -> bool:
     return can_oversee_funding(user)
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def role_required(predicate):
-    """Anonymous users go to sign in; signed-in users whom `predicate` refuses get 403,
-    before any object is looked up."""
-
-    def decorate(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            require(predicate(request.user))
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nurture.accounts.reauth import recent_auth_required
 from nurture.applications.models import Application
+from nurture.core.permissions import require, role_required
 from nurture.programmes.models import Cohort, Programme
 
 from . import selectors, services
@@ -30,8 +31,6 @@ from .permissions import (
     can_view_schedule,
     is_finance_approver,
     is_programme_staff,
-    require,
-    role_required,
 )
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nurture.applications.models import Application, ApplicationState
-from nurture.funding.permissions import require, role_required
+from nurture.core.permissions import require, role_required
 
 from . import services
 from .forms import AccessRequestForm, PlatformForm, ProvisionForm

@@ -4,10 +4,7 @@ Programme staff (programme managers and administrators) handle requests and mark
 person sees only their own requests and alone downloads their own export.
 """
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from nurture.core.permissions import role_required
 
 from .models import DataRequest, RequestKind
 
@@ -46,12 +43,4 @@ def can_download_export(user, request: DataRequest) -> bool:
     )
 
 
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_privacy_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+staff_required = role_required(is_privacy_staff)

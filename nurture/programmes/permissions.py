@@ -5,12 +5,8 @@ staff" (programme managers and administrators); the object-level predicates take
 so that a narrower rule (for example staff of one programme only) changes this module alone.
 """
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-
 from nurture.applications.models import Application
+from nurture.core.permissions import role_required
 
 from .models import Cohort, Programme
 
@@ -47,23 +43,5 @@ def can_view_application_as_staff(user, application: Application) -> bool:
     return is_programme_staff(user)
 
 
-def require(allowed: bool) -> None:
-    """Refuse the request (403) unless the predicate allowed it."""
-    if not allowed:
-        raise PermissionDenied
-
-
-def staff_required(view):
-    """Anonymous users go to the sign-in page; signed-in users who are not staff get 403.
-
-    The role is checked before any object is looked up, so a refused user cannot tell an
-    existing cohort or application from a missing one.
-    """
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require(is_programme_staff(request.user))
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Programme staff only, checked before any cohort or application is looked up.
+staff_required = role_required(is_programme_staff)

@@ -30,6 +30,7 @@ from nurture.accounts.reauth import recent_auth_required
 from nurture.applications import eligibility
 from nurture.applications import services as application_services
 from nurture.applications.models import Application, ApplicationState, Stage
+from nurture.core.permissions import require
 
 from . import selectors, services, table
 from .forms import (
@@ -48,7 +49,6 @@ from .permissions import (
     can_list_applications,
     can_view_application_as_staff,
     can_view_programmes,
-    require,
     staff_required,
 )
 from .selectors import STATE_ALL, STATE_ALL_BUT_DRAFTS

@@ -1,11 +1,11 @@
 """The founder's "My benefits", a startup's statement and its downloads, the programme's totals."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from nurture.core.permissions import require
 from nurture.programmes.models import Programme
 from nurture.programmes.selectors import programme_default
 from nurture.startups.models import Startup
@@ -16,11 +16,6 @@ from .permissions import can_export_statement, can_view_programme_totals, can_vi
 
 # Seed funding, cloud credits, GPU-hours: the order a programme lists its benefits in.
 RESOURCE_ORDER = {resource: position for position, resource in enumerate(Resource.values)}
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _chosen(request, startups: list[Startup]) -> Startup | None:
@@ -89,7 +84,7 @@ def mine(request):
 def statement(request, pk):
     """Every entry of a startup's accounts with the running balance; its members and staff."""
     startup = get_object_or_404(Startup, pk=pk)
-    _require(can_view_statement(request.user, startup))
+    require(can_view_statement(request.user, startup))
     lines = selectors.startup_statement(startup=startup)
     accounts: dict[int, list] = {}
     for line in lines:
@@ -122,7 +117,7 @@ def statement_export(request, pk, fmt):
     if fmt not in exports.FORMATS:
         raise Http404
     startup = get_object_or_404(Startup, pk=pk)
-    _require(can_export_statement(request.user, startup))
+    require(can_export_statement(request.user, startup))
     lines = selectors.startup_statement(startup=startup)
     body = exports.render(fmt, startup, lines)
     services.statement_export_record(user=request.user, startup=startup, fmt=fmt, lines=len(lines))
@@ -137,7 +132,7 @@ def statement_export(request, pk, fmt):
 @require_GET
 def totals(request):
     """Committed, disbursed, used and left per cohort and resource; the pools beside."""
-    _require(can_view_programme_totals(request.user))
+    require(can_view_programme_totals(request.user))
     programmes = list(Programme.objects.order_by("name"))
     programme = None
     wanted = request.GET.get("programme", "")

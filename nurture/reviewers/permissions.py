@@ -7,12 +7,22 @@ from django.db.models import QuerySet
 
 from nurture.accounts.models import Role
 from nurture.applications.models import Application, ApplicationState
+from nurture.core.permissions import role_required
 
 from .models import Assignment, Conflict, ReviewRound, RoundKind, RoundState
 
 
 def is_reviewer(user) -> bool:
     return user.is_authenticated and user.role == Role.REVIEWER
+
+
+def is_active_reviewer(user) -> bool:
+    return is_reviewer(user) and user.is_active
+
+
+# Signed-in, active reviewers only (others 403, anonymous to the sign-in page); the object is
+# looked up afterwards, through what the reviewer may see.
+reviewer_required = role_required(is_active_reviewer)
 
 
 def conflicted_startup_ids(user) -> QuerySet:

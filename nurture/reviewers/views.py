@@ -4,11 +4,7 @@
 Reviewer pages list applications only through `permissions` (never one of a conflicted
 startup); manager pages are for programme staff (`staff_required`, then a predicate)."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nurture.accounts.models import User
 from nurture.applications.models import Application
+from nurture.core.permissions import require
 from nurture.programmes.models import Cohort
-from nurture.programmes.permissions import require, staff_required
+from nurture.programmes.permissions import staff_required
 
 from . import services
 from .forms import (
@@ -52,24 +49,11 @@ from .permissions import (
     biddable_applications,
     bidding_rounds,
     can_manage_reviews,
-    is_reviewer,
+    reviewer_required,
     visible_assignments,
 )
 
 SUMMARY_CHARS = 400
-
-
-def reviewer_required(view):
-    """Signed-in reviewers only; anyone else signed in gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (is_reviewer(request.user) and request.user.is_active):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _error_to_form(form, error: services.ReviewerError) -> None:

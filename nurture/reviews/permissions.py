@@ -7,15 +7,17 @@ Programme staff read every review and manage the rubric. Founders never reach a 
 they see only the anonymous feedback of `selectors.founder_feedback`.
 """
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from nurture.core.permissions import role_required
 from nurture.reviewers.models import Assignment, ReviewRound, RoundState
-from nurture.reviewers.permissions import can_review, is_reviewer, visible_assignments
+from nurture.reviewers.permissions import (
+    can_review,
+    is_reviewer,
+    reviewer_required,
+    visible_assignments,
+)
 
 from .models import Review
 
@@ -86,29 +88,4 @@ def can_manage_rubric(user, programme=None) -> bool:
     return is_programme_staff(user)
 
 
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def reviewer_required(view):
-    """Signed-in reviewers only (others 403, anonymous to the sign-in page); the object is
-    looked up afterwards through `assignment_for`."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require(is_reviewer(request.user) and request.user.is_active)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require(is_programme_staff(request.user))
-        return view(request, *args, **kwargs)
-
-    return wrapped
+staff_required = role_required(is_programme_staff)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nurture.applications.models import Application
+from nurture.core.permissions import require
 from nurture.programmes.models import Programme
 from nurture.reviewers.models import ReviewRound, RoundKind
 
@@ -31,7 +32,6 @@ from .permissions import (
     can_manage_rubric,
     can_review,
     edit_refusal,
-    require,
     reviewer_required,
     staff_required,
 )

@@ -16,8 +16,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nurture.applications.models import Application
+from nurture.core.permissions import require
 from nurture.programmes.models import Cohort, Sector
-from nurture.programmes.permissions import require, staff_required
+from nurture.programmes.permissions import staff_required
 from nurture.reviewers.models import ReviewRound
 
 from . import explain, selectors, services

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nurture.core import ics as core_ics
+from nurture.core.permissions import require, role_required
 from nurture.startups.models import Startup
 
 from . import ics, selectors, services
@@ -40,21 +40,7 @@ from .permissions import (
     can_view_workspace,
 )
 
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def staff_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        require(can_manage_workspace(request.user))
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+staff_required = role_required(can_manage_workspace)
 
 
 def _form_error(form, error: services.WorkspaceError) -> None:
