@@ -298,13 +298,8 @@ def _rows_sql(query: ApplicationQuery) -> tuple[str, list]:
         f" INNER JOIN {startup} s ON s.id = a.startup_id"
         f" LEFT OUTER JOIN {sector} t ON t.id = a.sector_id WHERE a.cohort_id = %s"
     )
-    params: list = []
-    if query.sector is not None:
-        sql += " AND a.sector_id = %s"
-        params.append(query.sector.pk)
-    if query.stage:
-        sql += " AND a.stage = %s"
-        params.append(query.stage)
+    filters, params = _filters_sql(query)
+    sql += filters
     if query.state == STATE_ALL_BUT_DRAFTS:
         sql += " AND a.state <> %s"
         params.append(ApplicationState.DRAFT)
@@ -318,13 +313,21 @@ def _rows_sql(query: ApplicationQuery) -> tuple[str, list]:
         descending = query.sort.startswith("-")
     expression, sort_params = _ROW_SORTS[key]
     direction = "DESC" if descending else "ASC"
-    if connection.features.supports_order_by_nulls_modifier:
-        order = f"{expression} {direction} NULLS LAST"
-    else:
-        order = f"{expression} IS NULL, {expression} {direction}"
-        sort_params = sort_params * 2
-    sql += f" ORDER BY {order}, a.id ASC LIMIT %s OFFSET %s"
+    # NULLS LAST: PostgreSQL and every SQLite that Django 5.2 supports (3.31 and later).
+    sql += f" ORDER BY {expression} {direction} NULLS LAST, a.id ASC LIMIT %s OFFSET %s"
     return sql, params + sort_params
+
+
+def _filters_sql(query: ApplicationQuery) -> tuple[str, list]:
+    """The sector and stage filters, on the applications aliased `a` (rows and counts)."""
+    sql, params = "", []
+    if query.sector is not None:
+        sql += " AND a.sector_id = %s"
+        params.append(query.sector.pk)
+    if query.stage:
+        sql += " AND a.stage = %s"
+        params.append(query.stage)
+    return sql, params
 
 
 def _rank_sql(column: str, values: list[str]) -> tuple[str, list]:
@@ -359,16 +362,10 @@ def cohort_application_state_counts(*, cohort: Cohort, query: ApplicationQuery) 
         rows = matching.order_by().values_list("state").annotate(n=Count("pk"))
     else:
         table = connection.ops.quote_name(Application._meta.db_table)
-        sql = f"SELECT state, COUNT(*) FROM {table} WHERE cohort_id = %s"  # noqa: S608
-        params: list = [cohort.pk]
-        if query.sector is not None:
-            sql += " AND sector_id = %s"
-            params.append(query.sector.pk)
-        if query.stage:
-            sql += " AND stage = %s"
-            params.append(query.stage)
+        filters, params = _filters_sql(query)
+        sql = f"SELECT a.state, COUNT(*) FROM {table} a WHERE a.cohort_id = %s{filters}"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql + " GROUP BY state", params)
+            cursor.execute(sql + " GROUP BY a.state", [cohort.pk, *params])
             rows = cursor.fetchall()
     counts.update(dict(rows))
     return counts
