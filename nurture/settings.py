@@ -131,6 +131,20 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The written-out reads of the busiest pages and the ledger's posting run as prepared
+        # statements (nurture/core/sql.py); the ORM binds on the client and never prepares.
+        # They are planned once per connection (the generic plan): left to choose, PostgreSQL
+        # plans a LIMIT query anew each time. Behind a pooler in transaction mode,
+        # DATABASE_PREPARED_STATEMENTS=0 turns them off.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            options["prepare_threshold"] = 5
+            options["options"] = " ".join(
+                filter(None, [options.get("options"), "-c plan_cache_mode=force_generic_plan"])
+            )
+        else:
+            options["prepare_threshold"] = None
 else:
     DATABASES = {
         "default": {

@@ -13,44 +13,19 @@ from nurture.programmes.models import Cohort
 from nurture.programmes.selectors import calls_open, cohorts_with_counts, programme_default
 from nurture.reviewers.selectors import reviewer_bidding
 from nurture.reviews.selectors import reviewer_dashboard
-from nurture.startups.models import Invitation, Startup
-
-FOUNDER_APPLICATION_FIELDS = (
-    "state",
-    "startup__name",
-    "cohort__name",
-    "cohort__year",
-    "cohort__intake",
-    "cohort__starts_on",
-    "cohort__call__cohort_id",
-    "cohort__call__opens_at",
-    "cohort__call__closes_at",
-)
+from nurture.startups.selectors import pending_invitations, startups_with_applications
 
 
 def founder(user):
-    startups = list(
-        # One membership per startup and user (a unique constraint): no DISTINCT needed.
-        Startup.objects.filter(memberships__user_id=user.pk).select_related("sector")
-    )
-    # Only what the page shows: the answers are long texts that it never displays.
-    applications = list(
-        Application.objects.filter(startup_id__in=[startup.pk for startup in startups])
-        .select_related("startup", "cohort__call")
-        .only(*FOUNDER_APPLICATION_FIELDS)
-        .order_by("-cohort__starts_on")
-    )
+    # Two written-out queries (nurture/startups/selectors.py): the page founders open most.
+    startups, applications = startups_with_applications(user)
     applied_cohorts = {(a.startup_id, a.cohort_id) for a in applications}
     open_calls = calls_open()
     can_apply = [
         (call, [s for s in startups if (s.pk, call.cohort_id) not in applied_cohorts])
         for call in open_calls
     ]
-    invitations = [
-        i
-        for i in Invitation.objects.filter(email__iexact=user.email).select_related("startup")
-        if i.is_pending
-    ]
+    invitations = pending_invitations(user.email)
     now = timezone.now()
     drafts_to_finish = [
         a

@@ -1,5 +1,4 @@
 import decimal
-import functools
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from nurture.applications.models import Application, ApplicationState, Stage
 from nurture.audit.models import AuditEntry
+from nurture.core.sql import Columns, fetch
 from nurture.startups.models import StartupMember
 
 from .models import Call, Cohort, Programme, Sector
@@ -163,33 +163,21 @@ def cohort_applications(*, cohort: Cohort, query: ApplicationQuery):
 
 
 # What the list's heading shows of its cohort, its programme and its call.
-_HEADING_FIELDS = (
-    (Cohort, "c", ("id", "name", "year", "intake", "capacity", "programme_id")),
-    (Programme, "p", ("id", "name", "name_zh_hant")),
-    (Call, "k", ("id", "cohort_id", "opens_at", "closes_at")),
-)
+_HEADING_COHORT = Columns(Cohort, "c", ("name", "year", "intake", "capacity", "programme_id"))
+_HEADING_PROGRAMME = Columns(Programme, "p", ("name", "name_zh_hant"))
+_HEADING_CALL = Columns(Call, "k", ("cohort_id", "opens_at", "closes_at"))
 _BIGINT = 2**63
 
 
-@functools.cache
-def _heading_query(vendor: str) -> tuple[str, tuple]:
-    """The SQL, and each model's field names in the order of its concrete fields (the order
-    that `Model.from_db` expects the values in)."""
+def _heading_sql() -> str:
     quote = connection.ops.quote_name
-    layout = []
-    for model, alias, names in _HEADING_FIELDS:
-        fields = [field for field in model._meta.concrete_fields if field.attname in names]
-        layout.append((alias, tuple(field.attname for field in fields), fields))
-    columns = ", ".join(
-        f"{alias}.{quote(field.column)}" for alias, _, fields in layout for field in fields
-    )
-    sql = (
+    columns = ", ".join(part.sql() for part in (_HEADING_COHORT, _HEADING_PROGRAMME, _HEADING_CALL))
+    return (
         f"SELECT {columns} FROM {quote(Cohort._meta.db_table)} c"  # noqa: S608
         f" INNER JOIN {quote(Programme._meta.db_table)} p ON p.id = c.programme_id"
         f" LEFT OUTER JOIN {quote(Call._meta.db_table)} k ON k.cohort_id = c.id"
         " WHERE c.id = %s"
     )
-    return sql, tuple(names for _, names, _ in layout)
 
 
 def cohort_heading(pk: int) -> Cohort | None:
@@ -202,24 +190,14 @@ def cohort_heading(pk: int) -> Cohort | None:
     """
     if not -_BIGINT <= pk < _BIGINT:
         return None
-    sql, (cohort_fields, programme_fields, call_fields) = _heading_query(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fetch(_heading_sql(), [pk])
+    if not rows:
         return None
-    values = iter(row)
-    cohort = Cohort.from_db(connection.alias, cohort_fields, [next(values) for _ in cohort_fields])
-    cohort._state.fields_cache["programme"] = Programme.from_db(
-        connection.alias, programme_fields, [next(values) for _ in programme_fields]
-    )
-    call_values = dict(zip(call_fields, values, strict=True))
-    call = None
-    if call_values["id"] is not None:
-        if connection.vendor == "sqlite":  # naive datetimes, in UTC
-            for name in ("opens_at", "closes_at"):
-                call_values[name] = call_values[name].replace(tzinfo=UTC)
-        call = Call.from_db(connection.alias, call_fields, list(call_values.values()))
+    values = iter(rows[0])
+    cohort = _HEADING_COHORT.load(values)
+    cohort._state.fields_cache["programme"] = _HEADING_PROGRAMME.load(values)
+    call = _HEADING_CALL.load(values)
+    if call is not None:
         call._state.fields_cache["cohort"] = cohort
     cohort._state.fields_cache["call"] = call
     return cohort
@@ -255,9 +233,7 @@ def cohort_application_rows(
         rows = cohort_applications(cohort=cohort, query=query).values(*LIST_COLUMNS)
         return list(rows[offset : offset + limit])
     sql, params = _rows_sql(query)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [cohort.pk, *params, limit, offset])
-        fetched = cursor.fetchall()
+    fetched = fetch(sql, [cohort.pk, *params, limit, offset])
     convert = _sqlite_values if connection.vendor == "sqlite" else None
     rows = []
     for values in fetched:
@@ -364,9 +340,7 @@ def cohort_application_state_counts(*, cohort: Cohort, query: ApplicationQuery) 
         table = connection.ops.quote_name(Application._meta.db_table)
         filters, params = _filters_sql(query)
         sql = f"SELECT a.state, COUNT(*) FROM {table} a WHERE a.cohort_id = %s{filters}"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql + " GROUP BY a.state", [cohort.pk, *params])
-            rows = cursor.fetchall()
+        rows = fetch(sql + " GROUP BY a.state", [cohort.pk, *params])
     counts.update(dict(rows))
     return counts
 

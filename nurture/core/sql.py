@@ -1,0 +1,107 @@
+"""Written-out read queries for the busiest pages, and the model instances they load.
+
+Compiling a query through the ORM costs more than running it on the pages people open most
+(the programme manager's application list, a founder's dashboard). There the queries are
+written out; this module runs them and turns their rows into the same objects the ORM would:
+
+- `fetch` runs a statement. On PostgreSQL it is a prepared statement with binary results:
+  planned once per connection, and its rows decoded in C rather than parsed from text.
+  Everything else goes through Django's cursor, so query logging, execute wrappers and
+  error translation apply to both (`assertNumQueries` counts these queries).
+- `Columns` selects a model's fields under a table alias; `Columns.load` builds the instance
+  from a row's values with the ORM's own converters (`Model.from_db`), so that a written-out
+  query and its ORM twin give equal objects on SQLite and PostgreSQL alike (each use is held
+  to the ORM's answer by tests).
+
+Prepared statements need a session of one's own on the server: behind a pooler in
+transaction mode, set DATABASE_PREPARED_STATEMENTS=0 (settings.py) and the statements run
+unprepared, still with binary results.
+"""
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.db.models import Model
+
+
+class _PreparedCursor(psycopg.Cursor):
+    """Binds on the server, prepares the statement (when the connection allows it: psycopg
+    ignores `prepare` when its prepare_threshold is None) and asks for binary results."""
+
+    def execute(self, query, params=None, *, prepare=True, binary=True):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+def _postgresql_cursor():
+    """A Django cursor (logging, execute wrappers, error translation) over a _PreparedCursor."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = _PreparedCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """Every row of a read query with %s placeholders (see the module's docstring)."""
+    cursor = _postgresql_cursor() if connection.vendor == "postgresql" else connection.cursor()
+    with cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+class Columns:
+    """Some (or all) concrete fields of `model` as `alias`.`column`, in the order of the model's
+    fields (the order `Model.from_db` expects its values in); the primary key always."""
+
+    def __init__(self, model: type[Model], alias: str, names: Sequence[str] | None = None):
+        wanted = None if names is None else {*names, model._meta.pk.attname}
+        self.model, self.alias = model, alias
+        self.fields = tuple(
+            field
+            for field in model._meta.concrete_fields
+            if wanted is None or field.attname in wanted
+        )
+        unknown = (wanted or set()) - {field.attname for field in self.fields}
+        if unknown:
+            raise ValueError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+        self.attnames = tuple(field.attname for field in self.fields)
+        self._pk_index = self.attnames.index(model._meta.pk.attname)
+        self._converters: dict[str, list] = {}
+
+    def sql(self) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def converters(self) -> list:
+        """(index, the ORM's converters) for each field that has any, on this database."""
+        vendor = connection.vendor
+        if vendor not in self._converters:
+            found = []
+            for index, field in enumerate(self.fields):
+                column = field.get_col(self.alias)
+                chain = connection.ops.get_db_converters(column) + field.get_db_converters(
+                    connection
+                )
+                if chain:
+                    found.append((index, column, chain))
+            self._converters[vendor] = found
+        return self._converters[vendor]
+
+    def load(self, values: Iterator) -> Model | None:
+        """The instance from the next len(self) values of `values` (an iterator over a row),
+        or None when its primary key is NULL (a LEFT JOIN that found nothing)."""
+        row = [next(values) for _ in self.fields]
+        if row[self._pk_index] is None:
+            return None
+        for index, column, chain in self.converters():
+            value = row[index]
+            for converter in chain:
+                value = converter(value, column, connection)
+            row[index] = value
+        return self.model.from_db(connection.alias, self.attnames, row)
