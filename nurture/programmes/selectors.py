@@ -169,15 +169,36 @@ _HEADING_CALL = Columns(Call, "k", ("cohort_id", "opens_at", "closes_at"))
 _BIGINT = 2**63
 
 
-def _heading_sql() -> str:
+def _heading_sql(count_filters: str | None = None) -> str:
+    """The heading's query; with `count_filters` (the SQL of `_filters_sql`), also one row per
+    state with the number of the cohort's applications that match them (`g.state`, `g.n`)."""
     quote = connection.ops.quote_name
     columns = ", ".join(part.sql() for part in (_HEADING_COHORT, _HEADING_PROGRAMME, _HEADING_CALL))
+    counts = ""
+    if count_filters is not None:
+        columns += ", g.state, g.n"
+        counts = (
+            " LEFT OUTER JOIN (SELECT a.state AS state, COUNT(*) AS n"  # noqa: S608
+            f" FROM {quote(Application._meta.db_table)} a"
+            f" WHERE a.cohort_id = %s{count_filters} GROUP BY a.state) g ON 1 = 1"
+        )
     return (
         f"SELECT {columns} FROM {quote(Cohort._meta.db_table)} c"  # noqa: S608
         f" INNER JOIN {quote(Programme._meta.db_table)} p ON p.id = c.programme_id"
         f" LEFT OUTER JOIN {quote(Call._meta.db_table)} k ON k.cohort_id = c.id"
-        " WHERE c.id = %s"
+        f"{counts} WHERE c.id = %s"
     )
+
+
+def _heading_from(row) -> Cohort:
+    values = iter(row)
+    cohort = _HEADING_COHORT.load(values)
+    cohort._state.fields_cache["programme"] = _HEADING_PROGRAMME.load(values)
+    call = _HEADING_CALL.load(values)
+    if call is not None:
+        call._state.fields_cache["cohort"] = cohort
+    cohort._state.fields_cache["call"] = call
+    return cohort
 
 
 def cohort_heading(pk: int) -> Cohort | None:
@@ -191,16 +212,26 @@ def cohort_heading(pk: int) -> Cohort | None:
     if not -_BIGINT <= pk < _BIGINT:
         return None
     rows = fetch(_heading_sql(), [pk])
+    return _heading_from(rows[0]) if rows else None
+
+
+def cohort_heading_and_counts(
+    pk: int, query: ApplicationQuery
+) -> tuple[Cohort | None, dict[str, int] | None]:
+    """`cohort_heading` and `cohort_application_state_counts` in one query, when the counts can
+    be written out (no search); otherwise the heading and None for the counts. (None, None)
+    when there is no such cohort."""
+    if query.search.strip() or not -_BIGINT <= pk < _BIGINT:
+        return cohort_heading(pk), None
+    filters, params = _filters_sql(query)
+    rows = fetch(_heading_sql(filters), [pk, *params, pk])
     if not rows:
-        return None
-    values = iter(rows[0])
-    cohort = _HEADING_COHORT.load(values)
-    cohort._state.fields_cache["programme"] = _HEADING_PROGRAMME.load(values)
-    call = _HEADING_CALL.load(values)
-    if call is not None:
-        call._state.fields_cache["cohort"] = cohort
-    cohort._state.fields_cache["call"] = call
-    return cohort
+        return None, None
+    counts = dict.fromkeys(ApplicationState.values, 0)
+    for *_heading, state, n in rows:
+        if state is not None:
+            counts[state] = n
+    return _heading_from(rows[0]), counts
 
 
 # What each row of the list shows: `cohort_application_rows` gives dicts with these keys.

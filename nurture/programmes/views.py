@@ -226,13 +226,15 @@ def application_list(request, pk):
     example to help a team before the deadline; opening any application, draft or not, is
     recorded in the audit log by `application_detail`.
     """
-    cohort = selectors.cohort_heading(pk)
+    form = ApplicationFilterForm(request.GET)
+    query = form.query()
+    # The heading and the per-state counts in one query (without a search).
+    cohort, counts = selectors.cohort_heading_and_counts(pk, query)
     if cohort is None:
         raise Http404
     require(can_list_applications(request.user, cohort))
-    form = ApplicationFilterForm(request.GET)
-    query = form.query()
-    counts = selectors.cohort_application_state_counts(cohort=cohort, query=query)
+    if counts is None:
+        counts = selectors.cohort_application_state_counts(cohort=cohort, query=query)
     total = sum(counts.values())
     without_drafts = total - counts[ApplicationState.DRAFT]
     # Only the columns shown: the answers are long texts that the table never displays.

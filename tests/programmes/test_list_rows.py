@@ -119,9 +119,13 @@ HEADING_FIELDS = (
 )
 
 
-def test_the_heading_is_the_orms_cohort_programme_and_call(cohort):
+@pytest.mark.parametrize("with_counts", [False, True])
+def test_the_heading_is_the_orms_cohort_programme_and_call(cohort, with_counts):
     orm = Cohort.objects.select_related("programme", "call").only(*HEADING_FIELDS).get(pk=cohort.pk)
-    heading = selectors.cohort_heading(cohort.pk)
+    if with_counts:
+        heading, _counts = selectors.cohort_heading_and_counts(cohort.pk, ApplicationQuery())
+    else:
+        heading = selectors.cohort_heading(cohort.pk)
     for name in ("pk", "name", "year", "intake", "capacity", "programme_id", "display_name"):
         assert getattr(heading, name) == getattr(orm, name), name
     assert heading.programme.display_name == orm.programme.display_name

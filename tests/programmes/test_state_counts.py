@@ -34,6 +34,25 @@ def test_the_written_out_counts_agree_with_the_orm():
         query = ApplicationQuery(sector=sector, stage=stage)
         counts = selectors.cohort_application_state_counts(cohort=cohort, query=query)
         assert counts == orm_counts(cohort, query), (sector, stage)
+        heading, with_heading = selectors.cohort_heading_and_counts(cohort.pk, query)
+        assert (heading.pk, with_heading) == (cohort.pk, counts), (sector, stage)
     assert sum(
         selectors.cohort_application_state_counts(cohort=cohort, query=ApplicationQuery()).values()
     ) == len(sectors) * len(states) * len(stages)
+
+
+def test_the_heading_comes_with_counts_of_nothing_and_without_counts_when_searching():
+    cohort = factories.CallFactory().cohort
+    heading, counts = selectors.cohort_heading_and_counts(cohort.pk, ApplicationQuery())
+    assert heading.pk == cohort.pk
+    assert counts == dict.fromkeys(ApplicationState.values, 0)
+    factories.ApplicationFactory(cohort=cohort, startup=factories.StartupFactory(name="Kestrel"))
+    heading, counts = selectors.cohort_heading_and_counts(
+        cohort.pk, ApplicationQuery(search="kestrel")
+    )
+    assert (heading.pk, counts) == (cohort.pk, None)
+    assert selectors.cohort_heading_and_counts(cohort.pk + 1000, ApplicationQuery()) == (
+        None,
+        None,
+    )
+    assert selectors.cohort_heading_and_counts(2**63, ApplicationQuery()) == (None, None)
