@@ -4,10 +4,11 @@ Compiling a query through the ORM costs more than running it on the pages people
 (the programme manager's application list, a founder's dashboard). There the queries are
 written out; this module runs them and turns their rows into the same objects the ORM would:
 
-- `fetch` runs a statement. On PostgreSQL it is a prepared statement with binary results:
-  planned once per connection, and its rows decoded in C rather than parsed from text.
-  Everything else goes through Django's cursor, so query logging, execute wrappers and
-  error translation apply to both (`assertNumQueries` counts these queries).
+- `fetch` runs a statement through a Django cursor, so execute wrappers and error
+  translation apply, and `assertNumQueries` counts it. On PostgreSQL it is a prepared
+  statement with binary results: planned once per connection, its rows decoded in C rather
+  than parsed from text. While queries are logged (DEBUG, the test suite's query counts) it
+  runs as the ORM's queries do, so that the log shows the SQL with its values.
 - `Columns` selects a model's fields under a table alias; `Columns.load` builds the instance
   from a row's values with the ORM's own converters (`Model.from_db`), so that a written-out
   query and its ORM twin give equal objects on SQLite and PostgreSQL alike (each use is held
@@ -34,19 +35,20 @@ class _PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=prepare, binary=binary)
 
 
-def _postgresql_cursor():
-    """A Django cursor (logging, execute wrappers, error translation) over a _PreparedCursor."""
+def _cursor():
+    """A Django cursor (execute wrappers, error translation); on PostgreSQL over a
+    _PreparedCursor, unless queries are being logged (DEBUG, `assertNumQueries`): the log then
+    gets the SQL with its values, as the ORM's queries are logged."""
+    if connection.vendor != "postgresql" or connection.queries_logged:
+        return connection.cursor()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    cursor = _PreparedCursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+    return connection.make_cursor(_PreparedCursor(connection.connection))
 
 
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
     """Every row of a read query with %s placeholders (see the module's docstring)."""
-    cursor = _postgresql_cursor() if connection.vendor == "postgresql" else connection.cursor()
+    cursor = _cursor()
     with cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
