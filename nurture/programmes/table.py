@@ -7,6 +7,7 @@ one escape per cell, they cost a fraction of that. Everything interpolated is es
 
 import functools
 from html import escape
+from urllib.parse import quote_plus
 
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -75,10 +76,17 @@ def rows_html(values) -> list[SafeString]:
     return rows
 
 
-def headers_html(columns, sort: str, params, target: str) -> SafeString:
+def query_link(base: str, name: str, value) -> str:
+    """`?` and the encoded query string `base` with `name=value` added (encoded as
+    QueryDict.urlencode() does), or without it when `value` is empty."""
+    pair = f"{quote_plus(name)}={quote_plus(str(value))}" if value not in ("", None) else ""
+    return "?" + "&".join(part for part in (base, pair) if part)
+
+
+def headers_html(columns, sort: str, base: str, target: str) -> SafeString:
     """The sortable column headers: (key, label, align) each; clicking a header sorts by it,
-    clicking the sorted one again reverses the order. `params` is the query string without
-    the page (a mutable QueryDict); the links keep the other filters.
+    clicking the sorted one again reverses the order. `base` is the encoded query string
+    without the page and the sort; the links keep those other filters.
 
     The same markup as the `sort_header` template tag, built once for all seven columns.
     """
@@ -88,8 +96,8 @@ def headers_html(columns, sort: str, params, target: str) -> SafeString:
     cells = []
     for key, label, align in columns:
         active = current == key
-        params["sort"] = (key if descending else f"-{key}") if active else key
-        href = escape(f"?{params.urlencode()}")
+        value = (key if descending else f"-{key}") if active else key
+        href = escape(query_link(base, "sort", value))
         cell = f' class="text-{align}"' if align else ""
         link = f'href="{href}" hx-get="{href}" hx-target="{target}" hx-push-url="true"'
         if not active:

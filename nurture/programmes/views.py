@@ -5,6 +5,7 @@ predicate); views validate input and call `services`, reads go through `selector
 """
 
 import csv
+import functools
 import io
 from collections.abc import Iterator
 from datetime import datetime
@@ -19,8 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -29,7 +30,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from nurture.accounts.reauth import recent_auth_required
 from nurture.applications import eligibility
 from nurture.applications import services as application_services
-from nurture.applications.models import Application, ApplicationState, Stage
+from nurture.applications.models import Application, ApplicationState
 from nurture.core.permissions import require
 
 from . import selectors, services, table
@@ -199,6 +200,14 @@ def _cohort_for(request, pk) -> Cohort:
     return get_object_or_404(Cohort.objects.select_related("programme", "call"), pk=pk)
 
 
+@functools.lru_cache(maxsize=256)
+def _fixed_options(language: str, name: str, selected: str) -> str:
+    """The options of the state or stage filter, in `language` (the active one, passed so
+    that each language has its own entry): fixed choices, built once per selection."""
+    choices = ApplicationFilterForm.base_fields[name].choices
+    return table.options_html(choices, selected)
+
+
 class _RowWindow:
     """The list's rows as the paginator slices them: each slice is one query for that window."""
 
@@ -244,16 +253,15 @@ def application_list(request, pk):
         query.state, counts.get(query.state, 0)
     )
     page = paginator.get_page(request.GET.get("page"))
-    # Each state's link keeps the other filters and goes back to the first page.
+    # Each state's link keeps the other filters and goes back to the first page. The links
+    # are the query string encoded once plus their own parameter, not a QueryDict each.
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("state", None)
+    others = params.urlencode()
 
     def state_link(state: str) -> str:
-        if state:
-            params["state"] = state
-        else:
-            params.pop("state", None)
-        return f"?{params.urlencode()}"
+        return table.query_link(others, "state", state)
 
     state_links = [
         (STATE_ALL_BUT_DRAFTS, _("All but drafts"), without_drafts, state_link("")),
@@ -263,15 +271,15 @@ def application_list(request, pk):
         (state, label, counts[state], state_link(state))
         for state, label in ApplicationState.choices
     ]
-    params.pop("state", None)
     if query.state != STATE_ALL_BUT_DRAFTS:
         params["state"] = query.state
-    # The pages' links, built here once rather than by four template tags.
-    pages = params.copy()
+    # The pages' links keep the sort as asked; the headers' links each set their own.
+    with_sort = params.urlencode()
+    params.pop("sort", None)
+    without_sort = params.urlencode()
 
     def page_link(number: int) -> str:
-        pages["page"] = number
-        return f"?{pages.urlencode()}"
+        return table.query_link(with_sort, "page", number)
 
     previous_href = page_link(page.previous_page_number()) if page.has_previous() else ""
     next_href = page_link(page.next_page_number()) if page.has_next() else ""
@@ -283,7 +291,9 @@ def application_list(request, pk):
         "page_obj": page,
         "cohort_name": cohort.display_name,
         "applications": mark_safe("".join(table.rows_html(page.object_list))),  # noqa: S308
-        "headers": table.headers_html(LIST_HEADERS, query.sort, params, "#applications-table"),
+        "headers": table.headers_html(
+            LIST_HEADERS, query.sort, without_sort, "#applications-table"
+        ),
         "search_input": table.search_input_html(form["q"]),
         "previous_href": previous_href,
         "next_href": next_href,
@@ -292,8 +302,8 @@ def application_list(request, pk):
             + [(sector.slug, sector.display_name) for sector in selectors.sectors()],
             query.sector.slug if query.sector else "",
         ),
-        "state_options": table.options_html(form.fields["state"].choices, query.state),
-        "stage_options": table.options_html([("", _("All stages")), *Stage.choices], query.stage),
+        "state_options": _fixed_options(get_language(), "state", query.state),
+        "stage_options": _fixed_options(get_language(), "stage", query.stage),
         "state_pills": table.state_pills_html(state_links, query.state),
         "state_more_pills": table.state_pills_html(state_counts, query.state),
         "state_counts": state_counts,
