@@ -12,7 +12,8 @@ written out; this module runs them and turns their rows into the same objects th
 - `Columns` selects a model's fields under a table alias; `Columns.load` builds the instance
   from a row's values with the ORM's own converters (`Model.from_db`), so that a written-out
   query and its ORM twin give equal objects on SQLite and PostgreSQL alike (each use is held
-  to the ORM's answer by tests).
+  to the ORM's answer by tests); `relate` links the instances of one row as select_related
+  would, and `table` quotes a model's table name.
 
 Prepared statements need a session of one's own on the server: behind a pooler in
 transaction mode, set DATABASE_PREPARED_STATEMENTS=0 (settings.py) and the statements run
@@ -47,11 +48,24 @@ def _cursor():
 
 
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
-    """Every row of a read query with %s placeholders (see the module's docstring)."""
+    """Every row that a statement with %s placeholders returns (see the module's docstring)."""
     cursor = _cursor()
     with cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
+
+
+def table(model: type[Model]) -> str:
+    """The model's table name, quoted for the database in use."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def relate(instance: Model, name: str, related: Model | None, back: str | None = None) -> None:
+    """Give `instance` its related object `name` as select_related would (None for a LEFT JOIN
+    that found nothing), and `related` its way `back` to `instance`."""
+    instance._state.fields_cache[name] = related
+    if related is not None and back is not None:
+        related._state.fields_cache[back] = instance
 
 
 class Columns:
@@ -77,11 +91,9 @@ class Columns:
         quote = connection.ops.quote_name
         return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
 
-    def __len__(self) -> int:
-        return len(self.fields)
-
     def converters(self) -> list:
-        """(index, the ORM's converters) for each field that has any, on this database."""
+        """(index, column, the ORM's converters) for each field that has any, on this
+        database."""
         vendor = connection.vendor
         if vendor not in self._converters:
             found = []
@@ -96,7 +108,7 @@ class Columns:
         return self._converters[vendor]
 
     def load(self, values: Iterator) -> Model | None:
-        """The instance from the next len(self) values of `values` (an iterator over a row),
+        """The instance from the next len(self.fields) values of `values` (an iterator over a row),
         or None when its primary key is NULL (a LEFT JOIN that found nothing)."""
         row = [next(values) for _ in self.fields]
         if row[self._pk_index] is None:

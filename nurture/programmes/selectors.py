@@ -1,4 +1,5 @@
 import decimal
+import functools
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from nurture.applications.models import Application, ApplicationState, Stage
 from nurture.audit.models import AuditEntry
-from nurture.core.sql import Columns, fetch
+from nurture.core.sql import Columns, fetch, relate, table
 from nurture.startups.models import StartupMember
 
 from .models import Call, Cohort, Programme, Sector
@@ -169,23 +170,24 @@ _HEADING_CALL = Columns(Call, "k", ("cohort_id", "opens_at", "closes_at"))
 _BIGINT = 2**63
 
 
-def _heading_sql(count_filters: str | None = None) -> str:
+@functools.cache
+def _heading_sql(vendor: str, count_filters: str | None = None) -> str:
     """The heading's query; with `count_filters` (the SQL of `_filters_sql`), also one row per
-    state with the number of the cohort's applications that match them (`g.state`, `g.n`)."""
-    quote = connection.ops.quote_name
+    state with the number of the cohort's applications that match them (`g.state`, `g.n`).
+    Built once per database and filter combination."""
     columns = ", ".join(part.sql() for part in (_HEADING_COHORT, _HEADING_PROGRAMME, _HEADING_CALL))
     counts = ""
     if count_filters is not None:
         columns += ", g.state, g.n"
         counts = (
             " LEFT OUTER JOIN (SELECT a.state AS state, COUNT(*) AS n"  # noqa: S608
-            f" FROM {quote(Application._meta.db_table)} a"
+            f" FROM {table(Application)} a"
             f" WHERE a.cohort_id = %s{count_filters} GROUP BY a.state) g ON 1 = 1"
         )
     return (
-        f"SELECT {columns} FROM {quote(Cohort._meta.db_table)} c"  # noqa: S608
-        f" INNER JOIN {quote(Programme._meta.db_table)} p ON p.id = c.programme_id"
-        f" LEFT OUTER JOIN {quote(Call._meta.db_table)} k ON k.cohort_id = c.id"
+        f"SELECT {columns} FROM {table(Cohort)} c"  # noqa: S608
+        f" INNER JOIN {table(Programme)} p ON p.id = c.programme_id"
+        f" LEFT OUTER JOIN {table(Call)} k ON k.cohort_id = c.id"
         f"{counts} WHERE c.id = %s"
     )
 
@@ -193,11 +195,8 @@ def _heading_sql(count_filters: str | None = None) -> str:
 def _heading_from(row) -> Cohort:
     values = iter(row)
     cohort = _HEADING_COHORT.load(values)
-    cohort._state.fields_cache["programme"] = _HEADING_PROGRAMME.load(values)
-    call = _HEADING_CALL.load(values)
-    if call is not None:
-        call._state.fields_cache["cohort"] = cohort
-    cohort._state.fields_cache["call"] = call
+    relate(cohort, "programme", _HEADING_PROGRAMME.load(values))
+    relate(cohort, "call", _HEADING_CALL.load(values), back="cohort")
     return cohort
 
 
@@ -211,7 +210,7 @@ def cohort_heading(pk: int) -> Cohort | None:
     """
     if not -_BIGINT <= pk < _BIGINT:
         return None
-    rows = fetch(_heading_sql(), [pk])
+    rows = fetch(_heading_sql(connection.vendor), [pk])
     return _heading_from(rows[0]) if rows else None
 
 
@@ -224,7 +223,7 @@ def cohort_heading_and_counts(
     if query.search.strip() or not -_BIGINT <= pk < _BIGINT:
         return cohort_heading(pk), None
     filters, params = _filters_sql(query)
-    rows = fetch(_heading_sql(filters), [pk, *params, pk])
+    rows = fetch(_heading_sql(connection.vendor, filters), [pk, *params, pk])
     if not rows:
         return None, None
     counts = dict.fromkeys(ApplicationState.values, 0)
@@ -295,15 +294,12 @@ def _sqlite_values(row: dict) -> None:
 def _rows_sql(query: ApplicationQuery) -> tuple[str, list]:
     """The written-out rows query (no search) and its filter and sort parameters; the cohort
     comes first and the limit and offset last."""
-    quote = connection.ops.quote_name
-    application = quote(Application._meta.db_table)
-    startup = quote(Application._meta.get_field("startup").related_model._meta.db_table)
-    sector = quote(Sector._meta.db_table)
+    startup = Application._meta.get_field("startup").related_model
     sql = (
         "SELECT a.id, a.state, a.stage, a.submitted_at, a.funding_raised_usd, a.team_size,"  # noqa: S608
-        f" s.name, t.name, t.name_zh_hant FROM {application} a"
-        f" INNER JOIN {startup} s ON s.id = a.startup_id"
-        f" LEFT OUTER JOIN {sector} t ON t.id = a.sector_id WHERE a.cohort_id = %s"
+        f" s.name, t.name, t.name_zh_hant FROM {table(Application)} a"
+        f" INNER JOIN {table(startup)} s ON s.id = a.startup_id"
+        f" LEFT OUTER JOIN {table(Sector)} t ON t.id = a.sector_id WHERE a.cohort_id = %s"
     )
     filters, params = _filters_sql(query)
     sql += filters
@@ -368,10 +364,12 @@ def cohort_application_state_counts(*, cohort: Cohort, query: ApplicationQuery) 
         matching = cohort_applications_matching(cohort=cohort, query=query, with_state=False)
         rows = matching.order_by().values_list("state").annotate(n=Count("pk"))
     else:
-        table = connection.ops.quote_name(Application._meta.db_table)
         filters, params = _filters_sql(query)
-        sql = f"SELECT a.state, COUNT(*) FROM {table} a WHERE a.cohort_id = %s{filters}"  # noqa: S608
-        rows = fetch(sql + " GROUP BY a.state", [cohort.pk, *params])
+        sql = (
+            f"SELECT a.state, COUNT(*) FROM {table(Application)} a"  # noqa: S608
+            f" WHERE a.cohort_id = %s{filters} GROUP BY a.state"
+        )
+        rows = fetch(sql, [cohort.pk, *params])
     counts.update(dict(rows))
     return counts
 

@@ -23,6 +23,7 @@ from nurture.applications.models import Application, ApplicationState
 from nurture.audit.context import current_origin
 from nurture.audit.models import AuditEntry
 from nurture.audit.services import audit_record
+from nurture.core.sql import fetch
 from nurture.programmes.models import BenefitItem, Cohort, Programme
 from nurture.startups.models import Startup
 
@@ -501,21 +502,10 @@ def _posting_sql(lines: int) -> str:
 
 
 def _execute(sql: str, params: list):
-    """Run the posting statement and return its row.
-
-    Outside the test suite's query capture, through a server-side binding cursor with a
-    prepared statement: PostgreSQL parses and plans it once per connection and line count.
-    """
-    connection.ensure_connection()
-    if connection.queries_logged:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    import psycopg
-
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
+    """Run the posting statement and return its row: a prepared statement, which PostgreSQL
+    parses and plans once per connection and line count (nurture.core.sql.fetch)."""
+    (row,) = fetch(sql, params)
+    return row
 
 
 def _refusal(lines: list[tuple[int, Decimal]]) -> LedgerError:
